@@ -1,0 +1,54 @@
+# Every install step lives here so that a fresh clone with Python 3.11 and make is enough.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PYTEST_WORKERS ?= 2
+
+.PHONY: demo test test-all docs bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamp files: reinstall only when the package metadata changes.
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test,docs]" ruff
+	touch $(VENV)/.installed $@
+
+$(VENV)/.installed-dev: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(VENV)/.installed $(VENV)/.installed-test $@
+
+## demo: install into .venv and run the information plane on the bundled activations
+demo: $(VENV)/.installed
+	$(BIN)/infotheory demo --output report
+
+## test: install the test extras and run the default suite, the notebooks and the docs build
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check infotheory tests benchmarks
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not slow" tests
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --nbmake notebooks
+	$(MAKE) docs
+
+## test-all: the default suite plus the slow statistical checks
+test-all: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --nbmake notebooks
+
+## docs: the Sphinx site, warnings as errors
+docs: $(VENV)/.installed-test
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+
+## bench: side-by-side benchmarks against the packages users would otherwise pick
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check infotheory tests benchmarks
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info docs/_build report .pytest_cache

@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks: ``python -m benchmarks [NAME ...]`` runs ``bench_*.py`` modules."""

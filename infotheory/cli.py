@@ -1,0 +1,60 @@
+"""The ``infotheory`` command.
+
+Each subcommand lives next to the code it drives, in a module that exposes
+``register(subparsers)``; the module adds its parser and sets ``func`` (a callable taking the
+parsed ``argparse.Namespace`` and returning an exit code). User errors (bad paths, keys, values)
+are reported as ``infotheory: error: ...`` with exit code 2 and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Modules providing subcommands, in the order they appear in ``infotheory --help``.
+_COMMAND_MODULES = (
+    "infotheory.analysis._cli",
+    "infotheory.bounds._cli",
+)
+
+
+class UserError(Exception):
+    """An error caused by the command line (path, key, value); printed without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the top-level argument parser with every available subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="infotheory",
+        description="Information-theoretic estimates from sample arrays.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except (UserError, FileNotFoundError, KeyError, ValueError, TypeError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"infotheory: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
