@@ -1,0 +1,17 @@
+"""Mutual information estimators: KSG, conditional, mixed, discrete, Gaussian, binned."""
+
+from .gaussian import (
+    GaussianCopulaMI,
+    GaussianMI,
+    gaussian_copula_mi,
+    gaussian_copula_mi_se,
+    gaussian_mi,
+)
+
+__all__ = [
+    "GaussianCopulaMI",
+    "GaussianMI",
+    "gaussian_copula_mi",
+    "gaussian_copula_mi_se",
+    "gaussian_mi",
+]

@@ -1,0 +1,331 @@
+"""Parametric mutual information: the Gaussian closed form and the Gaussian-copula estimator."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import special, stats
+
+from .._base import InfoEstimator
+from .._kernels.linalg import logdet_psd
+from .._validation import check_paired
+
+__all__ = [
+    "GaussianMI",
+    "GaussianCopulaMI",
+    "gaussian_mi",
+    "gaussian_copula_mi",
+    "gaussian_copula_mi_se",
+]
+
+
+def _copula_normalize(A: np.ndarray) -> np.ndarray:
+    """Map each column to standard-normal scores ``ndtri(rank / (n + 1))``.
+
+    Ties get their average rank, so tied values stay tied and the result depends only on the
+    order of the values: any strictly increasing transform of a column leaves it unchanged.
+    """
+    ranks = stats.rankdata(A, axis=0, method="average")
+    return special.ndtri(ranks / (A.shape[0] + 1.0))
+
+
+def _half_logdets(X: np.ndarray, Y: np.ndarray, bias_correct: bool) -> tuple[float, float, float]:
+    """½ log det of the sample covariances of X, Y and (X, Y), optionally made unbiased.
+
+    With :math:`(n-1) S \\sim W_d(n-1, \\Sigma)` (Gaussian data),
+    :math:`E[\\log\\det S] = \\log\\det\\Sigma + d\\log\\frac{2}{n-1} + \\sum_{i=1}^{d}
+    \\psi\\!\\left(\\frac{n-i}{2}\\right)`; subtracting the excess gives an unbiased estimate of
+    :math:`\\log\\det\\Sigma` (Ince et al. 2017, eq. A.3; Misra, Singh & Demchuk 2005).
+    """
+    n, dx = X.shape
+    d = dx + Y.shape[1]
+    cov = np.atleast_2d(np.cov(np.hstack([X, Y]), rowvar=False, ddof=1))
+    half = [
+        0.5 * logdet_psd(np.ascontiguousarray(cov[:dx, :dx]), name="covariance of X"),
+        0.5 * logdet_psd(np.ascontiguousarray(cov[dx:, dx:]), name="covariance of y"),
+        0.5 * logdet_psd(cov, name="joint covariance of (X, y)"),
+    ]
+    if bias_correct:
+        # Cumulative excess of E[½ log det S] over ½ log det Σ for the leading 1..d variables.
+        excess = np.cumsum(
+            0.5 * special.digamma((n - np.arange(1, d + 1)) / 2.0)
+            + 0.5 * (math.log(2.0) - math.log(n - 1.0))
+        )
+        half[0] -= excess[dx - 1]
+        half[1] -= excess[d - dx - 1]
+        half[2] -= excess[d - 1]
+    return half[0], half[1], half[2]
+
+
+def _gaussian_mi_nats(X: np.ndarray, Y: np.ndarray, bias_correct: bool = False) -> float:
+    hx, hy, hxy = _half_logdets(X, Y, bias_correct)
+    return float(hx + hy - hxy)
+
+
+def _mi_standard_error(X: np.ndarray, Y: np.ndarray) -> float:
+    """Standard error of the Gaussian MI estimate by the delta method (influence function).
+
+    The influence function of :math:`\\log\\det\\hat\\Sigma` at a sample z is
+    :math:`(z-\\mu)^T\\Sigma^{-1}(z-\\mu) - d`, so that of :math:`\\hat I` is
+    :math:`\\tfrac12 (q_x + q_y - q_{xy})` with q the squared Mahalanobis norms, and
+    :math:`\\mathrm{Var}(\\hat I) \\approx \\mathrm{Var}(\\mathrm{IF})/n`. That first-order term
+    vanishes under independence, where :math:`2n\\hat I \\to \\chi^2_{d_x d_y}`; its variance
+    :math:`d_x d_y / (2n^2)` is added so the error is not zero there.
+    """
+    n, dx = X.shape
+    dy = Y.shape[1]
+
+    def mahalanobis_sq(A):
+        A = A - A.mean(axis=0)
+        cov = np.atleast_2d(np.cov(A, rowvar=False, ddof=1))
+        # Solve with the Cholesky factor: q = ||L^{-1} a||^2.
+        L = np.linalg.cholesky(cov)
+        W = np.linalg.solve(L, A.T)
+        return np.einsum("ij,ij->j", W, W)
+
+    influence = 0.5 * (mahalanobis_sq(X) + mahalanobis_sq(Y) - mahalanobis_sq(np.hstack([X, Y])))
+    var = influence.var(ddof=1) / n + dx * dy / (2.0 * n * n)
+    return float(math.sqrt(var))
+
+
+def _check_bool(value, name: str) -> None:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool, got {value!r} ({type(value).__name__})")
+
+
+def _check_xy(X, Y, min_samples: int = 3):
+    return check_paired(
+        X, Y, names=("X", "Y"), min_samples=min_samples,
+        requirement="a sample covariance needs at least 3 samples",
+    )
+
+
+def gaussian_mi(X, Y) -> float:
+    r"""Mutual information of the Gaussian fitted to the paired samples, in nats.
+
+    .. math:: I(X;Y) = \tfrac12 \log\frac{\det\hat\Sigma_X \det\hat\Sigma_Y}{\det\hat\Sigma}
+
+    with :math:`\hat\Sigma` the sample covariance of the concatenated ``(X, Y)`` and log
+    determinants from Cholesky factors. Exact (up to sampling error) for jointly Gaussian data;
+    for other data it is the MI of the Gaussian with the same covariance.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features_x)
+    Y : array-like of shape (n_samples, n_features_y)
+
+    Returns
+    -------
+    float
+        The mutual information in nats (plug-in, not bias-corrected).
+
+    See Also
+    --------
+    GaussianMI : the estimator class, with units.
+    gaussian_copula_mi : robust to the marginals, with bias correction.
+
+    Examples
+    --------
+    >>> from infotheory.datasets import correlated_gaussians
+    >>> X, Y, true_mi = correlated_gaussians(20_000, mi=1.0, dim=2, random_state=0)
+    >>> round(gaussian_mi(X, Y), 2)
+    1.0
+    """
+    Xa, Ya = _check_xy(X, Y)
+    return _gaussian_mi_nats(Xa, Ya)
+
+
+def gaussian_copula_mi(X, Y, *, bias_correct=True) -> float:
+    r"""Gaussian-copula mutual information (Ince et al. 2017), in nats.
+
+    Each column of ``X`` and ``Y`` is replaced by its normal scores
+    :math:`\Phi^{-1}(r_i / (n + 1))` (:math:`r_i` the rank, ties averaged), then the Gaussian MI
+
+    .. math:: I = \tfrac12 \left(\log\det\hat\Sigma_X + \log\det\hat\Sigma_Y
+              - \log\det\hat\Sigma\right)
+
+    is computed, each log-determinant corrected for the bias of the sample covariance
+    (``bias_correct=True``):
+    :math:`\log\det\Sigma \approx \log\det\hat\Sigma - d\log\frac{2}{n-1}
+    - \sum_{i=1}^{d}\psi\left(\frac{n-i}{2}\right)`.
+
+    The value depends on the data only through the ranks of each column, so it is invariant to
+    strictly increasing transforms of every feature. It is exact for Gaussian data in any
+    dimension, and for other data it lower-bounds the MI of the Gaussianised marginals (the
+    Gaussian copula has the least MI at given pairwise normal-score correlations), hence the MI.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features_x)
+    Y : array-like of shape (n_samples, n_features_y)
+    bias_correct : bool, default=True
+        Apply the analytic correction of the log-determinants.
+
+    Returns
+    -------
+    float
+        The mutual information in nats.
+
+    References
+    ----------
+    .. [1] R. A. A. Ince, B. L. Giordano, C. Kayser, G. A. Rousselet, J. Gross and P. G. Schyns,
+       "A statistical framework for neuroimaging data analysis based on mutual information
+       estimated via a Gaussian copula", *Human Brain Mapping* 38:1541-1573, 2017.
+    .. [2] N. Misra, H. Singh and E. Demchuk, "Estimation of the entropy of a multivariate normal
+       distribution", *J. Multivariate Analysis* 92:324-342, 2005.
+
+    Examples
+    --------
+    >>> from infotheory.datasets import correlated_gaussians
+    >>> X, Y, true_mi = correlated_gaussians(20_000, mi=1.0, dim=2, random_state=0)
+    >>> round(gaussian_copula_mi(np.exp(X), Y ** 3), 2)  # monotone transforms change nothing
+    1.0
+    """
+    _check_bool(bias_correct, "bias_correct")
+    Xa, Ya = _check_xy(X, Y)
+    return _gaussian_mi_nats(_copula_normalize(Xa), _copula_normalize(Ya), bool(bias_correct))
+
+
+def gaussian_copula_mi_se(X, Y) -> float:
+    r"""Standard error of :func:`gaussian_copula_mi`, in nats.
+
+    The delta-method standard error of the Gaussian MI computed on the normal scores: with
+    :math:`q_x, q_y, q_{xy}` the squared Mahalanobis norms of each sample's scores,
+
+    .. math:: \mathrm{SE}^2 = \frac{\widehat{\mathrm{Var}}\left[\tfrac12(q_x + q_y - q_{xy})
+              \right]}{n} + \frac{d_x d_y}{2 n^2},
+
+    the second term being the variance of the :math:`\chi^2_{d_x d_y}/(2n)` limit under
+    independence, where the first vanishes. For Gaussian data the normal-scores estimator is as
+    efficient as the Gaussian MLE (Klaassen & Wellner 1997), so this is the right error there;
+    for other copulas it ignores the variability of the ranks and is an approximation.
+
+    Use it to decide whether another estimate is clearly below the Gaussian-copula lower bound,
+    e.g. ``ksg < gaussian_copula_mi(X, Y) - 3 * gaussian_copula_mi_se(X, Y)``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features_x)
+    Y : array-like of shape (n_samples, n_features_y)
+
+    Returns
+    -------
+    float
+        The standard error in nats.
+
+    References
+    ----------
+    .. [1] C. A. J. Klaassen and J. A. Wellner, "Efficient estimation in the bivariate normal
+       copula model: normal margins are least favourable", *Bernoulli* 3:55-77, 1997.
+
+    Examples
+    --------
+    >>> from infotheory.datasets import correlated_gaussians
+    >>> X, Y, _ = correlated_gaussians(1_000, mi=0.5, random_state=0)
+    >>> round(gaussian_copula_mi_se(X, Y), 3)  # about rho / sqrt(n) for one pair
+    0.025
+    """
+    Xa, Ya = _check_xy(X, Y)
+    return _mi_standard_error(_copula_normalize(Xa), _copula_normalize(Ya))
+
+
+class GaussianMI(InfoEstimator):
+    r"""Mutual information of the Gaussian fitted to the paired samples.
+
+    .. math:: I(X;Y) = \tfrac12 \log\frac{\det\hat\Sigma_X \det\hat\Sigma_Y}{\det\hat\Sigma}
+
+    The parametric baseline: exact up to sampling error for jointly Gaussian data. See
+    :func:`gaussian_mi`.
+
+    Parameters
+    ----------
+    base : float or None, default=None
+        Logarithm base of the unit: ``None`` for nats, ``2`` for bits.
+
+    Attributes
+    ----------
+    mutual_info_ : float
+        The mutual information, in the unit of ``base``.
+    n_features_in_ : int
+        Number of features of ``X`` seen in ``fit``.
+
+    References
+    ----------
+    .. [1] T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Ch. 8.
+
+    Examples
+    --------
+    >>> from infotheory import GaussianMI
+    >>> from infotheory.datasets import correlated_gaussians
+    >>> X, Y, true_mi = correlated_gaussians(20_000, mi=1.0, dim=2, random_state=0)
+    >>> round(GaussianMI(base=2).fit(X, Y).mutual_info_, 2)  # 1 nat = 1.44 bits
+    1.44
+    """
+
+    _result_attr = "mutual_info_"
+    _requires_y = True
+
+    def __init__(self, *, base=None):
+        self.base = base
+
+    def _min_samples_required(self):
+        return 3, "a sample covariance needs at least 3 samples"
+
+    def _estimate(self, X, y):
+        return _gaussian_mi_nats(X, y)
+
+
+class GaussianCopulaMI(InfoEstimator):
+    r"""Gaussian-copula mutual information (Ince et al. 2017).
+
+    Normal scores of each column, then the Gaussian MI with the analytic bias correction of the
+    log-determinants; invariant to monotone transforms of each feature, exact for Gaussian data in
+    any dimension and a lower bound on the MI otherwise. See :func:`gaussian_copula_mi` for the
+    formula.
+
+    Parameters
+    ----------
+    bias_correct : bool, default=True
+        Apply the analytic bias correction of the log-determinants.
+    base : float or None, default=None
+        Logarithm base of the unit: ``None`` for nats, ``2`` for bits.
+
+    Attributes
+    ----------
+    mutual_info_ : float
+        The mutual information, in the unit of ``base``.
+    n_features_in_ : int
+        Number of features of ``X`` seen in ``fit``.
+
+    References
+    ----------
+    .. [1] R. A. A. Ince et al., "A statistical framework for neuroimaging data analysis based on
+       mutual information estimated via a Gaussian copula", *Human Brain Mapping* 38:1541, 2017.
+
+    Examples
+    --------
+    >>> from infotheory import GaussianCopulaMI
+    >>> from infotheory.datasets import correlated_gaussians
+    >>> X, Y, true_mi = correlated_gaussians(10_000, mi=4.46, dim=20, random_state=0)
+    >>> round(GaussianCopulaMI().fit(X, Y).mutual_info_, 1)  # kNN estimators give about 1.2
+    4.4
+    """
+
+    _result_attr = "mutual_info_"
+    _requires_y = True
+
+    def __init__(self, *, bias_correct=True, base=None):
+        self.bias_correct = bias_correct
+        self.base = base
+
+    def _check_params(self):
+        super()._check_params()
+        _check_bool(self.bias_correct, "bias_correct")
+
+    def _min_samples_required(self):
+        return 3, "a sample covariance needs at least 3 samples"
+
+    def _estimate(self, X, y):
+        bias_correct = bool(self.bias_correct)
+        return _gaussian_mi_nats(_copula_normalize(X), _copula_normalize(y), bias_correct)
