@@ -1,0 +1,25 @@
+"""Distributions with known entropy / mutual information, and bundled demo data."""
+
+from .distributions import (
+    correlated_gaussians,
+    discrete,
+    discrete_joint,
+    exponential,
+    gaussian,
+    monotone_transform,
+    student_t,
+    student_t_mi,
+    uniform,
+)
+
+__all__ = [
+    "correlated_gaussians",
+    "discrete",
+    "discrete_joint",
+    "exponential",
+    "gaussian",
+    "monotone_transform",
+    "student_t",
+    "student_t_mi",
+    "uniform",
+]
