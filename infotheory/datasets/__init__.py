@@ -1,5 +1,6 @@
 """Distributions with known entropy / mutual information, and bundled demo data."""
 
+from .activations import load_demo_activations
 from .distributions import (
     correlated_gaussians,
     discrete,
@@ -18,6 +19,7 @@ __all__ = [
     "discrete_joint",
     "exponential",
     "gaussian",
+    "load_demo_activations",
     "monotone_transform",
     "student_t",
     "student_t_mi",

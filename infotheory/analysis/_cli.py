@@ -1,0 +1,266 @@
+"""Subcommands ``demo``, ``estimate`` and ``plane`` of the ``infotheory`` command."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+# method name -> (estimator for I(X;Y) with --y, estimator for H(X) without), both as
+# (subpackage, class). Resolved lazily so that --help stays fast and a method whose estimator is
+# not installed only fails when chosen.
+_METHODS = {
+    "ksg": (("mutual_info", "KSGMI"), None),
+    "kl": (None, ("entropy", "KLEntropy")),
+    "binned": (("mutual_info", "BinnedMI"), ("entropy", "BinnedEntropy")),
+    "gaussian": (("mutual_info", "GaussianMI"), ("entropy", "GaussianEntropy")),
+    "gaussian_copula": (("mutual_info", "GaussianCopulaMI"), None),
+    "discrete": (("mutual_info", "DiscreteMI"), ("entropy", "DiscreteEntropy")),
+    "mixed": (("mutual_info", "MixedMI"), None),
+    "compressed": (("mutual_info", "CompressedMI"), None),
+    "dse": (None, ("spectral", "DiffusionSpectralEntropy")),
+    "dsmi": (("spectral", "DiffusionSpectralMI"), None),
+    "vendi": (None, ("spectral", "VendiScore")),
+}
+
+
+def _user_error(message: str):
+    from ..cli import UserError
+
+    return UserError(message)
+
+
+def _resolve(method: str, joint: bool):
+    pair = _METHODS[method]
+    target = pair[0] if joint else pair[1]
+    if target is None:
+        needs = "without --y (it estimates a quantity of X alone)" if pair[1] else "with --y"
+        raise _user_error(f"method {method!r} must be used {needs}")
+    module, name = target
+    try:
+        return getattr(importlib.import_module(f"infotheory.{module}"), name)
+    except (ImportError, AttributeError):
+        raise _user_error(
+            f"method {method!r} needs infotheory.{module}.{name}, which is not available in "
+            "this installation"
+        ) from None
+
+
+def _load_array(spec: str, what: str) -> np.ndarray:
+    """Load ``file.npy``, ``file.npz`` (a single array) or ``file.npz:key``."""
+    from .loading import open_npz
+
+    head, sep, key = spec.rpartition(":")
+    path = Path(head) if sep and head.endswith(".npz") else Path(spec)
+    key = key if sep and head.endswith(".npz") else ""
+    if not path.is_file():
+        raise _user_error(f"{what} file not found: {path}")
+    if path.suffix == ".npy":
+        if key:
+            raise _user_error(f"{what}: a .npy file holds one array; drop ':{key}'")
+        return np.load(path, mmap_mode="r", allow_pickle=False)
+    if path.suffix == ".npz":
+        arrays = open_npz(path, keys=[key] if key else None)
+        if not key and len(arrays) != 1:
+            raise _user_error(
+                f"{what}: {path} holds {len(arrays)} arrays ({', '.join(arrays)}); choose one "
+                f"with {path}:KEY"
+            )
+        return next(iter(arrays.values()))
+    raise _user_error(f"{what}: unsupported file {path}; expected .npy or .npz")
+
+
+# -- demo ----------------------------------------------------------------------------------
+
+
+def _run_demo(args) -> int:
+    from ..datasets import load_demo_activations
+    from ..mutual_info import BinnedMI
+    from ..plotting import plot_information_plane
+    from .plane import InformationPlane
+
+    if args.epochs < 1:
+        raise _user_error(f"--epochs must be >= 1, got {args.epochs}")
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    summary = {}
+    for activation in ("tanh", "relu"):
+        demo = load_demo_activations(activation, n_epochs=args.epochs, n_saved=args.saved)
+        estimator = BinnedMI(binning="entropy_based", n_bins=args.bins, low=demo["low"])
+        plane = InformationPlane(estimator=estimator, base=2, progress=not args.quiet)
+        plane.fit(demo["activations"], demo["X"], demo["y"], epochs=demo["epochs"])
+        plane.save(out, name=f"information_plane_{activation}")
+        fig = plot_information_plane(
+            plane.table_, unit=plane.unit_,
+            title=f"{activation} MLP on digits, entropy-based binning ({args.bins} bins)",
+        )
+        fig.savefig(out / f"information_plane_{activation}.png", dpi=120)
+        summary[activation] = _summarise(plane, demo)
+    (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+    elapsed = time.perf_counter() - start
+    if not args.quiet:
+        _print_summary(summary, out, elapsed)
+    return 0
+
+
+def _summarise(plane, demo) -> dict:
+    last = plane.layers_[-1]
+    rows = [r for r in plane.table_ if r["layer"] == last]
+    xt = np.array([r["mi_xt"] for r in rows])
+    peak = int(np.argmax(xt))
+    return {
+        "unit": plane.unit_,
+        "epochs": [int(e) for e in plane.epochs_],
+        "final_accuracy": float(demo["accuracy"][-1]),
+        "last_layer": last,
+        "last_layer_mi_xt": [float(v) for v in xt],
+        "last_layer_mi_ty": [float(r["mi_ty"]) for r in rows],
+        "peak_epoch": int(plane.epochs_[peak]),
+        "compression": float(xt[peak] - xt[-1]),
+    }
+
+
+def _print_summary(summary: dict, out: Path, elapsed: float) -> None:
+    print(f"Information plane of the digits MLP (entropy-based binning), written to {out}/")
+    for activation, s in summary.items():
+        print(
+            f"  {activation:4s}: accuracy {s['final_accuracy']:.3f}; last layer "
+            f"({s['last_layer']}) I(X;T) {s['last_layer_mi_xt'][0]:.2f} -> peak "
+            f"{max(s['last_layer_mi_xt']):.2f} (epoch {s['peak_epoch']}) -> "
+            f"{s['last_layer_mi_xt'][-1]:.2f} {s['unit']}, compression "
+            f"{s['compression']:.2f} {s['unit']}; I(T;Y) {s['last_layer_mi_ty'][0]:.2f} -> "
+            f"{s['last_layer_mi_ty'][-1]:.2f} {s['unit']}"
+        )
+    print(f"  files: {', '.join(sorted(p.name for p in out.iterdir()))}")
+    print(f"  done in {elapsed:.1f} s")
+
+
+# -- estimate ------------------------------------------------------------------------------
+
+
+def _run_estimate(args) -> int:
+    from .loading import open_npz
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise _user_error(f"file not found: {path}")
+    if path.suffix != ".npz":
+        raise _user_error(f"FILE must be an .npz archive holding the arrays, got {path}")
+    keys = [args.x] + ([args.y] if args.y else [])
+    arrays = open_npz(path, keys=keys)
+    cls = _resolve(args.method, joint=args.y is not None)
+    params = {"base": args.base} if "base" in cls().get_params() else {}
+    est = cls(**params)
+    if args.y is None:
+        est.fit(arrays[args.x])
+    else:
+        y = arrays[args.y]
+        est.fit(arrays[args.x], y)
+    attr = getattr(cls, "_result_attr", "value_")
+    value = float(getattr(est, attr))
+    unit = {None: "nats", 2.0: "bits"}.get(args.base, f"log base {args.base:g}")
+    quantity = f"I({args.x};{args.y})" if args.y else f"{attr.rstrip('_')}({args.x})"
+    if args.json:
+        print(json.dumps({
+            "method": args.method, "estimator": cls.__name__, "quantity": quantity,
+            "value": value, "unit": unit, "n_samples": int(np.shape(arrays[args.x])[0]),
+            "file": str(path),
+        }))
+    else:
+        print(f"{quantity} = {value:.6g} {unit}  ({cls.__name__}, n={np.shape(arrays[args.x])[0]})")
+    return 0
+
+
+# -- plane ---------------------------------------------------------------------------------
+
+
+def _run_plane(args) -> int:
+    from ..mutual_info import BinnedMI
+    from .loading import load_activations
+    from .plane import InformationPlane
+
+    path = Path(args.directory)
+    if not path.exists():
+        raise _user_error(f"activation path not found: {path}")
+    loaded = load_activations(path, layers=args.layers)
+    y = _load_array(args.labels, "--labels")
+    X = _load_array(args.inputs, "--inputs") if args.inputs else None
+    params = {"binning": args.binning, "n_bins": args.bins}
+    if args.low is not None:
+        params["low"] = args.low
+    plane = InformationPlane(estimator=BinnedMI(**params), base=args.base,
+                             progress=not args.quiet)
+    plane.fit(loaded["activations"], X, y, epochs=loaded["epochs"])
+    out = Path(args.output)
+    paths = plane.save(out)
+    plane.plot(title=f"{path.name}: {args.binning} binning").savefig(
+        out / "information_plane.png", dpi=120)
+    if not args.quiet:
+        print(f"{len(plane.layers_)} layer(s) x {len(plane.epochs_)} epoch(s) -> "
+              f"{paths['json']}, {paths['csv']}, {out / 'information_plane.png'}")
+        last = [r for r in plane.table_ if r["epoch"] == plane.epochs_[-1]]
+        for r in last:
+            print(f"  epoch {r['epoch']} {r['layer']}: I(X;T) = {r['mi_xt']:.3f}, "
+                  f"I(T;Y) = {r['mi_ty']:.3f} {plane.unit_}")
+    return 0
+
+
+def register(subparsers) -> None:
+    """Add the ``demo``, ``estimate`` and ``plane`` subcommands."""
+    demo = subparsers.add_parser(
+        "demo", help="information plane of the bundled digits MLP (tanh and ReLU)",
+        description="Train the bundled 64-10-7-5-4-3-10 MLP on scikit-learn's digits (tanh and "
+        "ReLU; cached after the first run), estimate I(X;T) and I(T;Y) of every hidden layer "
+        "with entropy-based binning, and write PNG plots and JSON/CSV tables.",
+    )
+    demo.add_argument("--output", default="report", help="output folder (default: report)")
+    demo.add_argument("--epochs", type=int, default=300, help="training epochs (default: 300)")
+    demo.add_argument("--saved", type=int, default=30,
+                      help="number of recorded epochs, log-spaced (default: 30)")
+    demo.add_argument("--bins", type=int, default=30, help="number of bins (default: 30)")
+    demo.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    demo.set_defaults(func=_run_demo)
+
+    methods = ", ".join(_METHODS)
+    est = subparsers.add_parser(
+        "estimate", help="estimate MI between two arrays (or an entropy) of an .npz file",
+        description="Estimate I(X;Y) between the arrays --x and --y of an .npz file, or a "
+        f"quantity of --x alone when --y is omitted. Methods: {methods}.",
+    )
+    est.add_argument("file", metavar="FILE", help=".npz file holding the arrays")
+    est.add_argument("--x", required=True, metavar="KEY", help="key of the first array")
+    est.add_argument("--y", metavar="KEY", help="key of the second array (omit for entropy)")
+    est.add_argument("--method", required=True, choices=list(_METHODS), metavar="METHOD",
+                     help=f"one of: {methods}")
+    est.add_argument("--base", type=float, default=None,
+                     help="logarithm base of the unit (default: nats; 2 for bits)")
+    est.add_argument("--json", action="store_true", help="print the result as JSON")
+    est.set_defaults(func=_run_estimate)
+
+    plane = subparsers.add_parser(
+        "plane", help="information plane of saved activations",
+        description="Estimate I(X;T) and I(T;Y) for every layer and epoch of the activations in "
+        "DIR (epoch_<E>.npz files with one key per layer, or epoch_<E>/<layer>.npy folders) and "
+        "write information_plane.{json,csv,png}.",
+    )
+    plane.add_argument("directory", metavar="DIR", help="folder (or file) of activations")
+    plane.add_argument("--labels", required=True, metavar="FILE",
+                       help="class labels: file.npy, file.npz (one array) or file.npz:KEY")
+    plane.add_argument("--inputs", metavar="FILE",
+                       help="network inputs (default: every sample is a distinct input)")
+    plane.add_argument("--output", default="information_plane",
+                       help="output folder (default: information_plane)")
+    plane.add_argument("--layers", nargs="+", metavar="LAYER", help="layers to analyse")
+    plane.add_argument("--binning", default="entropy_based",
+                       choices=["fixed", "adaptive_range", "entropy_based"])
+    plane.add_argument("--bins", type=int, default=30, help="number of bins (default: 30)")
+    plane.add_argument("--low", type=float, default=None,
+                       help="lower activation bound (e.g. -1.000001 for tanh, 0 for ReLU)")
+    plane.add_argument("--base", type=float, default=2.0,
+                       help="logarithm base of the unit (default: 2, bits)")
+    plane.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    plane.set_defaults(func=_run_plane)

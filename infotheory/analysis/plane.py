@@ -1,0 +1,406 @@
+"""The information plane: I(X;T) and I(T;Y) of every layer T at every epoch."""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import json
+import math
+import numbers
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils import get_tags
+from sklearn.utils.validation import check_is_fitted
+
+from .._progress import progress as _progress
+from .._validation import check_base, check_labels, check_samples
+from .loading import load_activations
+
+__all__ = ["InformationPlane"]
+
+_BASE_COLUMNS = ("epoch", "layer", "layer_index", "mi_xt", "mi_ty")
+
+# Fitted attributes holding an estimator's value, for estimators outside this package.
+_RESULT_ATTRS = ("mutual_info_", "entropy_", "score_", "value_")
+
+
+def _result_of(est) -> float:
+    attr = getattr(type(est), "_result_attr", None)
+    for name in ((attr,) if attr else ()) + _RESULT_ATTRS:
+        if hasattr(est, name):
+            return float(getattr(est, name))
+    raise TypeError(
+        f"{type(est).__name__} has no fitted result attribute (expected one of "
+        f"{', '.join(_RESULT_ATTRS)}) after fit"
+    )
+
+
+def _default_estimator():
+    from ..mutual_info import BinnedMI
+
+    return BinnedMI(binning="entropy_based")
+
+
+def _fits_x(est) -> bool:
+    """Whether ``est.fit`` takes the inputs as ``x=`` (binned estimators: one binning, both MIs)."""
+    try:
+        return "x" in inspect.signature(est.fit).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        return False
+
+
+def _with_params(est, **params):
+    est = clone(est)
+    accepted = est.get_params(deep=False)
+    return est.set_params(**{k: v for k, v in params.items() if k in accepted})
+
+
+def _normalise_epochs(activations, epochs):
+    """Return (list of {layer: array}, list of epoch numbers) from any accepted input."""
+    if isinstance(activations, (str, os.PathLike)):
+        loaded = load_activations(activations)
+        records = loaded["activations"]
+        epochs = loaded["epochs"] if epochs is None else epochs
+    elif isinstance(activations, Mapping):
+        records = [activations]
+    elif isinstance(activations, Sequence) and not isinstance(activations, (bytes, np.ndarray)):
+        records = list(activations)
+    else:
+        raise TypeError(
+            "activations must be a {layer: array} mapping (one epoch), a sequence of them "
+            "(one per epoch) or a path to saved activations, got "
+            f"{type(activations).__name__}"
+        )
+    if not records:
+        raise ValueError("activations is empty: expected at least one epoch of {layer: array}")
+    for i, rec in enumerate(records):
+        if not isinstance(rec, Mapping) or not rec:
+            raise TypeError(
+                f"activations[{i}] must be a non-empty {{layer: array}} mapping, got "
+                f"{type(rec).__name__ if not isinstance(rec, Mapping) else 'an empty mapping'}"
+            )
+    if epochs is None:
+        epochs = list(range(len(records)))
+    epochs = list(np.asarray(epochs).reshape(-1).tolist())
+    if len(epochs) != len(records):
+        raise ValueError(
+            f"epochs must have one entry per epoch of activations: expected {len(records)}, "
+            f"got {len(epochs)}"
+        )
+    if any(not isinstance(e, numbers.Real) for e in epochs):
+        raise TypeError(f"epochs must be numbers, got {epochs!r}")
+    return records, epochs
+
+
+class InformationPlane(BaseEstimator):
+    r"""I(X;T) and I(T;Y) of every layer T at every epoch: the information plane.
+
+    For each recorded epoch and each layer T (an array of activations of shape
+    ``(n_samples, width)``, one row per input), estimates the information the layer keeps about
+    the inputs, :math:`I(X;T)`, and about the labels, :math:`I(T;Y)`, as in Shwartz-Ziv &
+    Tishby [1]_, Saxe et al. [2]_ and Chelombiev et al. [3]_. The default estimator bins the
+    activations (:class:`infotheory.mutual_info.BinnedMI` with entropy-based binning), for which
+
+    .. math:: I(X;T) = H(T) - H(T \mid X), \qquad
+              I(T;Y) = H(T) - \sum_y p(y)\, H(T \mid Y = y).
+
+    Any mutual-information estimator of the package can be used instead; it is cloned for every
+    layer and epoch. Estimators whose ``fit`` accepts the inputs as ``x=`` (binned ones) give
+    both quantities from one binning, ``fit(T, y, x=X)`` with results ``mi_xt_`` and ``mi_ty_``;
+    any other estimator is fitted twice, ``fit(T, X)`` for I(X;T) and ``fit(T, y)`` for I(T;Y).
+    With ``binning="adaptive_range"`` the upper edge is the running maximum of the activations
+    over all layers and all epochs so far, so it never decreases over training (Chelombiev et
+    al.'s adaptive range).
+
+    Parameters
+    ----------
+    estimator : estimator, default=None
+        The mutual-information estimator; ``None`` means
+        ``BinnedMI(binning="entropy_based")``.
+    extra : dict of {str: estimator}, default=None
+        Additional columns: each estimator is cloned and fitted on every layer, ``fit(T)``, or
+        ``fit(T, y)`` when it requires a target (e.g.
+        ``{"vendi": VendiScore(), "dse": DiffusionSpectralEntropy()}``); its fitted value is the
+        column.
+    base : float or None, default=None
+        Unit of the mutual informations, passed to every estimator that has a ``base``
+        parameter: ``None`` for nats, ``2`` for bits (the unit of the papers).
+    progress : bool, default=True
+        Show a progress bar over layers and epochs.
+
+    Attributes
+    ----------
+    table_ : list of dict
+        One record per (epoch, layer): ``epoch``, ``layer``, ``layer_index`` (position of the
+        layer in the input), ``mi_xt`` (I(X;T)), ``mi_ty`` (I(T;Y)) and one entry per ``extra``
+        column. See :meth:`to_pandas`.
+    epochs_ : list
+        The epochs, in input order.
+    layers_ : list of str
+        The layer names, in input order.
+    unit_ : str
+        ``"nats"``, ``"bits"`` or ``"log base b"``.
+    upper_ : list of float or None
+        For ``binning="adaptive_range"``, the upper binning edge used at each epoch
+        (non-decreasing); else None.
+
+    References
+    ----------
+    .. [1] R. Shwartz-Ziv and N. Tishby, "Opening the black box of deep neural networks via
+       information", arXiv:1703.00810, 2017.
+    .. [2] A. M. Saxe et al., "On the information bottleneck theory of deep learning", ICLR 2018.
+    .. [3] I. Chelombiev, C. Houghton and C. O'Donnell, "Adaptive estimators show information
+       compression in deep neural networks", ICLR 2019.
+
+    Examples
+    --------
+    >>> from infotheory.analysis import InformationPlane
+    >>> from infotheory.datasets import load_demo_activations
+    >>> demo = load_demo_activations("tanh", n_epochs=20, n_saved=4)
+    >>> plane = InformationPlane(base=2, progress=False).fit(
+    ...     demo["activations"], demo["X"], demo["y"], epochs=demo["epochs"])
+    >>> len(plane.table_), sorted(plane.table_[0])
+    (20, ['epoch', 'layer', 'layer_index', 'mi_ty', 'mi_xt'])
+    >>> fig = plane.plot()
+    """
+
+    def __init__(self, *, estimator=None, extra=None, base=None, progress=True):
+        self.estimator = estimator
+        self.extra = extra
+        self.base = base
+        self.progress = progress
+
+    # -- fitting ----------------------------------------------------------------------------
+
+    def _check_extra(self) -> dict:
+        if self.extra is None:
+            return {}
+        if not isinstance(self.extra, Mapping):
+            raise TypeError(
+                "extra must be a dict of {column name: estimator}, got "
+                f"{type(self.extra).__name__}"
+            )
+        for name, est in self.extra.items():
+            if not isinstance(name, str) or name in _BASE_COLUMNS:
+                raise ValueError(
+                    f"extra column names must be strings other than {_BASE_COLUMNS}, got {name!r}"
+                )
+            if not hasattr(est, "fit") or not hasattr(est, "get_params"):
+                raise TypeError(
+                    f"extra[{name!r}] must be an estimator with fit and get_params, got "
+                    f"{type(est).__name__}"
+                )
+        return dict(self.extra)
+
+    def fit(self, activations, X=None, y=None, *, epochs=None):
+        """Estimate I(X;T) and I(T;Y) for every layer at every epoch.
+
+        Parameters
+        ----------
+        activations : mapping, sequence of mappings, or path
+            ``{layer: array (n_samples, width)}`` for one epoch, a sequence of those (one per
+            epoch, each with the same layers), or a file/folder read by
+            :func:`infotheory.analysis.load_activations` (memory-mapped).
+        X : array-like of shape (n_samples, n_features), optional
+            The network inputs, one row per sample. Required by estimators that do not take
+            ``x=``; for binned estimators, omitting it means every row is a distinct input of a
+            deterministic network, so :math:`I(X;T) = H(T)`.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        epochs : sequence of numbers, optional
+            The epoch of each entry of ``activations`` (default ``0, 1, ...``, or the numbers of
+            the ``epoch_<E>`` files when ``activations`` is a path).
+
+        Returns
+        -------
+        self
+        """
+        if not isinstance(self.progress, (bool, np.bool_)):
+            raise TypeError(f"progress must be a bool, got {self.progress!r}")
+        check_base(self.base)
+        extra = self._check_extra()
+        estimator = _default_estimator() if self.estimator is None else self.estimator
+        if not hasattr(estimator, "fit") or not hasattr(estimator, "get_params"):
+            raise TypeError(
+                "estimator must be a mutual-information estimator with fit and get_params, got "
+                f"{type(estimator).__name__}"
+            )
+        if y is None:
+            raise ValueError("y is None: expected class labels of shape (n_samples,)")
+        records, epochs = _normalise_epochs(activations, epochs)
+        layers = list(records[0])
+        n = self._check_layers(records, epochs, layers)
+        y = check_labels(y, name="y", n_samples=n)
+        binned = _fits_x(estimator)
+        if X is not None:
+            X = check_samples(X, name="X")
+            if X.shape[0] != n:
+                raise ValueError(
+                    f"X must have one row per sample of the activations: expected {n}, got "
+                    f"{X.shape[0]} (shape={X.shape})"
+                )
+        elif not binned:
+            raise ValueError(
+                f"X is None, but {type(estimator).__name__} needs the inputs to estimate I(X;T): "
+                "pass X, or use a binned estimator (which assumes distinct inputs)"
+            )
+        estimator = _with_params(estimator, base=self.base)
+        upper = self._adaptive_upper(estimator, records, layers)
+
+        table = []
+        tasks = [(e, l) for e in range(len(records)) for l in range(len(layers))]
+        for e, l in _progress(tasks, enabled=bool(self.progress), desc="information plane",
+                              total=len(tasks)):
+            name = layers[l]
+            T = records[e][name]
+            try:
+                row = {"epoch": epochs[e], "layer": name, "layer_index": l}
+                est = estimator if upper is None else _with_params(estimator, upper=upper[e])
+                row.update(self._estimate_mi(est, T, X, y, binned))
+                for column, extra_est in extra.items():
+                    fitted = clone(extra_est)
+                    if get_tags(fitted).target_tags.required:
+                        fitted.fit(T, y)
+                    else:
+                        fitted.fit(T)
+                    row[column] = _result_of(fitted)
+            except (ValueError, TypeError) as exc:
+                raise type(exc)(f"epoch {epochs[e]}, layer {name!r}: {exc}") from exc
+            table.append(row)
+        self.table_ = table
+        self.epochs_ = epochs
+        self.layers_ = layers
+        self.unit_ = _unit(self.base)
+        self.upper_ = upper
+        return self
+
+    @staticmethod
+    def _estimate_mi(est, T, X, y, binned) -> dict:
+        if binned:
+            fitted = clone(est).fit(T, y, x=X)
+            return {"mi_xt": float(fitted.mi_xt_), "mi_ty": float(fitted.mi_ty_)}
+        mi_xt = _result_of(clone(est).fit(T, X))
+        mi_ty = _result_of(clone(est).fit(T, y))
+        return {"mi_xt": mi_xt, "mi_ty": mi_ty}
+
+    @staticmethod
+    def _check_layers(records, epochs, layers) -> int:
+        n = None
+        for rec, epoch in zip(records, epochs):
+            if list(rec) != layers and sorted(rec) != sorted(layers):
+                raise ValueError(
+                    f"every epoch must hold the same layers: epoch {epochs[0]} has {layers}, "
+                    f"epoch {epoch} has {list(rec)}"
+                )
+            for name in layers:
+                shape = np.shape(rec[name])
+                if len(shape) not in (1, 2):
+                    raise ValueError(
+                        f"activations of layer {name!r} at epoch {epoch} must be 2-D "
+                        f"(n_samples, width), got shape {shape}"
+                    )
+                if n is None:
+                    n = shape[0]
+                elif shape[0] != n:
+                    raise ValueError(
+                        f"every layer must have one row per sample: layer {name!r} at epoch "
+                        f"{epoch} has {shape[0]} rows, expected {n}"
+                    )
+        return n
+
+    @staticmethod
+    def _adaptive_upper(estimator, records, layers):
+        """Running maximum over all layers and epochs so far (adaptive range), else None."""
+        if estimator.get_params(deep=False).get("binning") != "adaptive_range":
+            return None
+        if "upper" not in estimator.get_params(deep=False):
+            return None
+        running, out = -math.inf, []
+        for rec in records:
+            running = max(running, *(float(np.max(rec[name])) for name in layers))
+            out.append(running)
+        return out
+
+    # -- results ----------------------------------------------------------------------------
+
+    def to_pandas(self):
+        """Return :attr:`table_` as a :class:`pandas.DataFrame` (requires pandas)."""
+        check_is_fitted(self, "table_")
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError(
+                "to_pandas requires pandas, which is not a dependency of infotheory: "
+                "pip install pandas (or use the records in table_)"
+            ) from None
+        return pd.DataFrame.from_records(self.table_)
+
+    def plot(self, **kwargs):
+        """Plot the information plane; see :func:`infotheory.plotting.plot_information_plane`.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        check_is_fitted(self, "table_")
+        from ..plotting import plot_information_plane
+
+        kwargs.setdefault("unit", self.unit_)
+        return plot_information_plane(self.table_, **kwargs)
+
+    def save(self, directory, *, name: str = "information_plane") -> dict:
+        """Write the table as ``<name>.json`` (with the settings) and ``<name>.csv``.
+
+        Parameters
+        ----------
+        directory : str or path-like
+            Output folder, created if needed.
+        name : str, default="information_plane"
+            File stem.
+
+        Returns
+        -------
+        dict
+            ``{"json": path, "csv": path}``.
+        """
+        check_is_fitted(self, "table_")
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        paths = {"json": directory / f"{name}.json", "csv": directory / f"{name}.csv"}
+        estimator = _default_estimator() if self.estimator is None else self.estimator
+        meta = {
+            "unit": self.unit_,
+            "estimator": repr(estimator),
+            "extra": {k: repr(v) for k, v in (self.extra or {}).items()},
+            "epochs": self.epochs_,
+            "layers": self.layers_,
+            "upper": self.upper_,
+            "records": self.table_,
+        }
+        paths["json"].write_text(json.dumps(meta, indent=1, default=_json_default) + "\n")
+        columns = list(self.table_[0])
+        with open(paths["csv"], "w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(self.table_)
+        return paths
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def _unit(base) -> str:
+    if base is None or base == math.e:
+        return "nats"
+    if base == 2:
+        return "bits"
+    if base == 10:
+        return "hartleys"
+    return f"log base {base:g}"
