@@ -1,5 +1,6 @@
 """Entropy estimators: discrete, Kozachenko–Leonenko kNN, Gaussian, binned."""
 
+from .discrete import DiscreteEntropy
 from .gaussian import GaussianEntropy
 
-__all__ = ["GaussianEntropy"]
+__all__ = ["DiscreteEntropy", "GaussianEntropy"]

@@ -1,5 +1,6 @@
 """Mutual information estimators: KSG, conditional, mixed, discrete, Gaussian, binned."""
 
+from .discrete import DiscreteMI
 from .gaussian import (
     GaussianCopulaMI,
     GaussianMI,
@@ -9,6 +10,7 @@ from .gaussian import (
 )
 
 __all__ = [
+    "DiscreteMI",
     "GaussianCopulaMI",
     "GaussianMI",
     "gaussian_copula_mi",
