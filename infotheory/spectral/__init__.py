@@ -1,0 +1,6 @@
+"""Spectral measures of point clouds: diffusion spectral entropy and MI, the Vendi score."""
+
+from .diffusion import DiffusionSpectralEntropy, DiffusionSpectralMI
+from .vendi import VendiScore, renyi_entropy_of_spectrum  # noqa: F401
+
+__all__ = ["DiffusionSpectralEntropy", "DiffusionSpectralMI", "VendiScore"]
