@@ -1,6 +1,13 @@
 """Entropy estimators: discrete, Kozachenko–Leonenko kNN, Gaussian, binned."""
 
+from .binned import BinnedEntropy, adaptive_range_max, entropy_based_edges
 from .discrete import DiscreteEntropy
 from .gaussian import GaussianEntropy
 
-__all__ = ["DiscreteEntropy", "GaussianEntropy"]
+__all__ = [
+    "BinnedEntropy",
+    "DiscreteEntropy",
+    "GaussianEntropy",
+    "adaptive_range_max",
+    "entropy_based_edges",
+]

@@ -1,5 +1,6 @@
 """Mutual information estimators: KSG, conditional, mixed, discrete, Gaussian, binned."""
 
+from .binned import BinnedMI
 from .discrete import DiscreteMI
 from .gaussian import (
     GaussianCopulaMI,
@@ -10,6 +11,7 @@ from .gaussian import (
 )
 
 __all__ = [
+    "BinnedMI",
     "DiscreteMI",
     "GaussianCopulaMI",
     "GaussianMI",
