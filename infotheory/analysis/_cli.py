@@ -90,7 +90,7 @@ def _run_demo(args) -> int:
     summary = {}
     for activation in ("tanh", "relu"):
         demo = load_demo_activations(activation, n_epochs=args.epochs, n_saved=args.saved)
-        estimator = BinnedMI(binning="entropy_based", n_bins=args.bins, low=demo["low"])
+        estimator = BinnedMI(binning="entropy_based", n_bins=args.bins, activation=activation)
         plane = InformationPlane(estimator=estimator, base=2, progress=not args.quiet)
         plane.fit(demo["activations"], demo["X"], demo["y"], epochs=demo["epochs"])
         plane.save(out, name=f"information_plane_{activation}")
@@ -189,9 +189,8 @@ def _run_plane(args) -> int:
     loaded = load_activations(path, layers=args.layers)
     y = _load_array(args.labels, "--labels")
     X = _load_array(args.inputs, "--inputs") if args.inputs else None
-    params = {"binning": args.binning, "n_bins": args.bins}
-    if args.low is not None:
-        params["low"] = args.low
+    params = {"binning": args.binning, "n_bins": args.bins, "activation": args.activation,
+              "lower_bound": args.low}
     plane = InformationPlane(estimator=BinnedMI(**params), base=args.base,
                              progress=not args.quiet)
     plane.fit(loaded["activations"], X, y, epochs=loaded["epochs"])
@@ -258,8 +257,11 @@ def register(subparsers) -> None:
     plane.add_argument("--binning", default="entropy_based",
                        choices=["fixed", "adaptive_range", "entropy_based"])
     plane.add_argument("--bins", type=int, default=30, help="number of bins (default: 30)")
+    plane.add_argument("--activation", choices=["tanh", "relu"], default=None,
+                       help="activation function, fixing the lower bound of adaptive binning")
     plane.add_argument("--low", type=float, default=None,
-                       help="lower activation bound (e.g. -1.000001 for tanh, 0 for ReLU)")
+                       help="lower activation bound when --activation is not given "
+                       "(default: the minimum of each layer)")
     plane.add_argument("--base", type=float, default=2.0,
                        help="logarithm base of the unit (default: 2, bits)")
     plane.add_argument("--quiet", action="store_true", help="no progress bar and no summary")

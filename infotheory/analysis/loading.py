@@ -60,6 +60,26 @@ def _npz_member_memmap(path: Path, info: zipfile.ZipInfo, mmap_mode: str):
                      order="F" if fortran else "C")
 
 
+def _npz_members(path: Path) -> dict:
+    if not path.is_file():
+        raise FileNotFoundError(f"activation file not found: {path}")
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise ValueError(f"{path} is not a valid .npz file (not a zip archive)") from None
+    with archive:
+        return {
+            info.filename[:-4]: info for info in archive.infolist()
+            if info.filename.endswith(".npy")
+        }
+
+
+def _open_epoch_npz(path: Path, layers, mmap_mode) -> dict:
+    """One epoch's ``.npz``: like :func:`open_npz`, with errors worded in terms of layers."""
+    chosen = _select(_npz_members(path), layers, path)
+    return open_npz(path, keys=list(chosen), mmap_mode=mmap_mode)
+
+
 def open_npz(path, *, keys=None, mmap_mode: str | None = "r") -> dict:
     """Return ``{key: array}`` for the arrays of an ``.npz`` file, memory-mapped when possible.
 
@@ -77,17 +97,7 @@ def open_npz(path, *, keys=None, mmap_mode: str | None = "r") -> dict:
         Memory-map mode; ``None`` reads every array into memory.
     """
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"activation file not found: {path}")
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        raise ValueError(f"{path} is not a valid .npz file (not a zip archive)") from None
-    with archive:
-        infos = {
-            info.filename[:-4]: info for info in archive.infolist()
-            if info.filename.endswith(".npy")
-        }
+    infos = _npz_members(path)
     names = list(infos) if keys is None else list(keys)
     missing = [k for k in names if k not in infos]
     if missing:
@@ -204,7 +214,7 @@ def load_activations(path, *, layers=None, mmap_mode: str | None = "r") -> dict:
     if path.is_file():
         if path.suffix == ".npz":
             epoch = _epoch_of(path.stem)
-            return {"activations": [open_npz(path, keys=layers, mmap_mode=mmap_mode)],
+            return {"activations": [_open_epoch_npz(path, layers, mmap_mode)],
                     "epochs": [0 if epoch is None else epoch]}
         if path.suffix == ".npy":
             arrays = _select({path.stem: path}, layers, path)
@@ -229,7 +239,7 @@ def load_activations(path, *, layers=None, mmap_mode: str | None = "r") -> dict:
             if child.is_dir():
                 records.append(_load_epoch_folder(child, layers, mmap_mode))
             else:
-                records.append(open_npz(child, keys=layers, mmap_mode=mmap_mode))
+                records.append(_open_epoch_npz(child, layers, mmap_mode))
         first = list(records[0])
         for (_, child), rec in zip(entries, records):
             if sorted(rec) != sorted(first):

@@ -45,10 +45,10 @@ def _default_estimator():
     return BinnedMI(binning="entropy_based")
 
 
-def _fits_x(est) -> bool:
-    """Whether ``est.fit`` takes the inputs as ``x=`` (binned estimators: one binning, both MIs)."""
+def _fits_inputs(est) -> bool:
+    """Whether ``est.fit`` takes ``inputs=`` (binned estimators: one binning, both MIs)."""
     try:
-        return "x" in inspect.signature(est.fit).parameters
+        return "inputs" in inspect.signature(est.fit).parameters
     except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
         return False
 
@@ -109,12 +109,13 @@ class InformationPlane(BaseEstimator):
               I(T;Y) = H(T) - \sum_y p(y)\, H(T \mid Y = y).
 
     Any mutual-information estimator of the package can be used instead; it is cloned for every
-    layer and epoch. Estimators whose ``fit`` accepts the inputs as ``x=`` (binned ones) give
-    both quantities from one binning, ``fit(T, y, x=X)`` with results ``mi_xt_`` and ``mi_ty_``;
-    any other estimator is fitted twice, ``fit(T, X)`` for I(X;T) and ``fit(T, y)`` for I(T;Y).
-    With ``binning="adaptive_range"`` the upper edge is the running maximum of the activations
-    over all layers and all epochs so far, so it never decreases over training (Chelombiev et
-    al.'s adaptive range).
+    layer and epoch. Estimators whose ``fit`` accepts ``inputs=`` (binned ones) give both
+    quantities from one binning, ``fit(T, y, inputs=X)`` with results ``mi_xt_`` and
+    ``mi_ty_``; any other estimator is fitted twice, ``fit(T, X)`` for I(X;T) and ``fit(T, y)``
+    for I(T;Y). With ``binning="adaptive_range"`` and ``max_value=None`` the plane sets
+    ``max_value`` to the running maximum of the activations over all layers and all epochs so
+    far, so the upper edge never decreases over training (Chelombiev et al.'s adaptive range,
+    :func:`infotheory.entropy.adaptive_range_max`).
 
     Parameters
     ----------
@@ -207,7 +208,7 @@ class InformationPlane(BaseEstimator):
             :func:`infotheory.analysis.load_activations` (memory-mapped).
         X : array-like of shape (n_samples, n_features), optional
             The network inputs, one row per sample. Required by estimators that do not take
-            ``x=``; for binned estimators, omitting it means every row is a distinct input of a
+            ``inputs=``; for binned estimators, omitting it means every row is a distinct input of a
             deterministic network, so :math:`I(X;T) = H(T)`.
         y : array-like of shape (n_samples,)
             Class labels.
@@ -235,7 +236,7 @@ class InformationPlane(BaseEstimator):
         layers = list(records[0])
         n = self._check_layers(records, epochs, layers)
         y = check_labels(y, name="y", n_samples=n)
-        binned = _fits_x(estimator)
+        binned = _fits_inputs(estimator)
         if X is not None:
             X = check_samples(X, name="X")
             if X.shape[0] != n:
@@ -259,7 +260,7 @@ class InformationPlane(BaseEstimator):
             T = records[e][name]
             try:
                 row = {"epoch": epochs[e], "layer": name, "layer_index": l}
-                est = estimator if upper is None else _with_params(estimator, upper=upper[e])
+                est = estimator if upper is None else _with_params(estimator, max_value=upper[e])
                 row.update(self._estimate_mi(est, T, X, y, binned))
                 for column, extra_est in extra.items():
                     fitted = clone(extra_est)
@@ -281,7 +282,7 @@ class InformationPlane(BaseEstimator):
     @staticmethod
     def _estimate_mi(est, T, X, y, binned) -> dict:
         if binned:
-            fitted = clone(est).fit(T, y, x=X)
+            fitted = clone(est).fit(T, y, inputs=X)
             return {"mi_xt": float(fitted.mi_xt_), "mi_ty": float(fitted.mi_ty_)}
         mi_xt = _result_of(clone(est).fit(T, X))
         mi_ty = _result_of(clone(est).fit(T, y))
@@ -314,16 +315,17 @@ class InformationPlane(BaseEstimator):
 
     @staticmethod
     def _adaptive_upper(estimator, records, layers):
-        """Running maximum over all layers and epochs so far (adaptive range), else None."""
-        if estimator.get_params(deep=False).get("binning") != "adaptive_range":
+        """Running maximum over all layers and epochs so far (adaptive range), else None.
+
+        Only for an adaptive-range estimator whose ``max_value`` is left to the plane (None).
+        """
+        params = estimator.get_params(deep=False)
+        if params.get("binning") != "adaptive_range" or params.get("max_value", 0) is not None:
             return None
-        if "upper" not in estimator.get_params(deep=False):
-            return None
-        running, out = -math.inf, []
-        for rec in records:
-            running = max(running, *(float(np.max(rec[name])) for name in layers))
-            out.append(running)
-        return out
+        from ..entropy import adaptive_range_max
+
+        maxima = [[float(np.max(rec[name])) for name in layers] for rec in records]
+        return [float(v) for v in adaptive_range_max(maxima)]
 
     # -- results ----------------------------------------------------------------------------
 
