@@ -15,7 +15,7 @@ __all__ = ["symbol_codes", "joint_codes", "counts_from_codes"]
 # A dense bincount over the packed range is used when that range is at most this many times the
 # number of samples (memory stays O(N)); otherwise the packed codes are sorted.
 _DENSE_FACTOR = 4
-_MAX_PACKED = 2**62
+_LOG2_MAX_PACKED = 62
 
 
 def _compact(codes: np.ndarray, n_range: int) -> tuple[np.ndarray, int]:
@@ -42,8 +42,8 @@ def symbol_codes(A: np.ndarray) -> tuple[np.ndarray, int]:
     integral = bool(np.all(A == np.round(A)))
     if integral:
         sizes = span + 1.0
-        # float product to test the packed range before any int64 overflow can happen
-        if float(np.prod(sizes)) < _MAX_PACKED:
+        # test the packed range in log space, before any overflow can happen
+        if float(np.log2(sizes).sum()) < _LOG2_MAX_PACKED:
             sizes = sizes.astype(np.int64)
             strides = np.ones(d, dtype=np.int64)
             strides[:-1] = np.cumprod(sizes[::-1])[::-1][1:]
