@@ -144,6 +144,7 @@ def _print_summary(summary: dict, out: Path, elapsed: float) -> None:
 
 def _run_estimate(args) -> int:
     from .loading import open_npz
+    from .plane import _unit
 
     path = Path(args.file)
     if not path.is_file():
@@ -162,7 +163,7 @@ def _run_estimate(args) -> int:
         est.fit(arrays[args.x], y)
     attr = getattr(cls, "_result_attr", "value_")
     value = float(getattr(est, attr))
-    unit = {None: "nats", 2.0: "bits"}.get(args.base, f"log base {args.base:g}")
+    unit = _unit(args.base)
     quantity = f"I({args.x};{args.y})" if args.y else f"{attr.rstrip('_')}({args.x})"
     if args.json:
         print(json.dumps({

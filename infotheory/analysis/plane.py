@@ -377,6 +377,10 @@ class InformationPlane(BaseEstimator):
         meta = {
             "unit": self.unit_,
             "estimator": repr(estimator),
+            "estimator_params": {
+                k: v if isinstance(v, (bool, int, float, str, list, tuple, type(None))) else repr(v)
+                for k, v in estimator.get_params(deep=False).items()
+            },
             "extra": {k: repr(v) for k, v in (self.extra or {}).items()},
             "epochs": self.epochs_,
             "layers": self.layers_,
