@@ -119,7 +119,9 @@ def _median_bandwidth(X: np.ndarray) -> float:
             "bandwidth='median' needs at least 2 samples (a pairwise distance), got 1 sample; "
             "pass a positive number as bandwidth"
         )
-    h = float(np.sqrt(np.median(D[iu])))
+    # Median of the distances (not the root of the median squared distance: they differ by
+    # the averaging of the two middle values when the count is even).
+    h = float(np.median(np.sqrt(D[iu])))
     if h == 0.0:
         raise ValueError(
             "bandwidth='median' gives 0: at least half of the pairs of points of X coincide. "
@@ -415,6 +417,11 @@ class VendiScore(InfoEstimator):
         Xa, _ = self._validate(X, None, reset=True)
         w = self._check_weights(Xa.shape[0], sample_weight, p)
         self._scatter = None
+        # Total weight this fit contributes if partial_fit continues it: the sum of
+        # sample_weight, else one per sample (p spreads n samples' worth of weight).
+        self._weight_sum = (
+            float(np.sum(sample_weight)) if sample_weight is not None else float(Xa.shape[0])
+        )
         self._set_result(self._compute(Xa, w, store=True), Xa.shape[0])
         return self
 
@@ -519,8 +526,8 @@ class VendiScore(InfoEstimator):
             raise ValueError(f"{name}: all weights are zero; expected at least one non-zero weight")
         if p is not None and abs(total - 1.0) > 1e-8:
             raise ValueError(
-                f"p must be probabilities summing to 1 (within 1e-8), got sum {total!r}; pass "
-                "unnormalised weights as sample_weight instead"
+                "p must be probabilities summing to 1 (within 1e-8), got sum "
+                f"{float(total)!r}; pass unnormalised weights as sample_weight instead"
             )
         return w / total if normalise else w
 
@@ -567,7 +574,7 @@ class VendiScore(InfoEstimator):
         if method == "dual":
             S, wsum = self._dual_moments(X, w)
             if store:
-                self._scatter, self._weight_sum = S, wsum
+                self._scatter = S * self._weight_sum
             return self._spectrum(S / wsum), method, 0.0
         if method == "kernel":
             return self._spectrum(self._weighted_kernel(X, w, bw)), method, 0.0
