@@ -34,39 +34,43 @@ def _finalise(h):
 
 
 @njit(cache=True, inline="always")
-def _bin_index(v, edges, uniform, low, inv_width):
+def _bin_index(v, edges, table, low, inv_width):
     """``np.searchsorted(edges, v, side="right")`` (= ``np.digitize(v, edges)``), exactly.
 
-    For equal-width edges an arithmetic guess is corrected against the actual edges, so the result
-    is the same as the binary search even where rounding puts ``v`` next to an edge.
+    ``table[c]`` is the answer at the start of cell ``c`` of a uniform grid over the edges'
+    range; the guess it gives is corrected against the edges themselves, so the result equals the
+    binary search even where rounding puts ``v`` next to an edge or in the neighbouring cell.
     """
     ne = edges.shape[0]
-    if uniform:
-        f = (v - low) * inv_width
-        if f < 0.0:
-            g = 0
-        elif f >= ne:
-            g = ne
-        else:
-            g = int(f) + 1
-        while g < ne and edges[g] <= v:
-            g += 1
-        while g > 0 and edges[g - 1] > v:
-            g -= 1
-        return g
-    lo = 0
-    hi = ne
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if edges[mid] <= v:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+    n_cells = table.shape[0]
+    f = (v - low) * inv_width
+    if f <= 0.0:
+        c = 0
+    elif f >= n_cells - 1:
+        c = n_cells - 1
+    else:
+        c = int(f)
+    g = table[c]
+    while g < ne and edges[g] <= v:
+        g += 1
+    while g > 0 and edges[g - 1] > v:
+        g -= 1
+    return g
+
+
+def lookup_table(edges: np.ndarray, cells_per_edge: int = 64):
+    """Grid for :func:`digitize_hash`: ``(table, low, inv_width)`` over the edges' range."""
+    n_cells = cells_per_edge * edges.size
+    low = float(edges[0])
+    span = float(edges[-1]) - low
+    if not span > 0:
+        return np.searchsorted(edges, [low], side="right").astype(np.int64), low, 0.0
+    starts = low + np.arange(n_cells) * (span / n_cells)
+    return np.searchsorted(edges, starts, side="right").astype(np.int64), low, n_cells / span
 
 
 @njit(cache=True)
-def digitize_hash(T, edges, uniform, low, inv_width, codes, hashes):
+def digitize_hash(T, edges, table, low, inv_width, codes, hashes):
     """Write the bin index of every value into ``codes`` and one 64-bit hash per row.
 
     ``codes[i, j] = searchsorted(edges, T[i, j], side="right")``: 0 means below the first edge,
@@ -76,10 +80,79 @@ def digitize_hash(T, edges, uniform, low, inv_width, codes, hashes):
     for i in range(n):
         h = _SEED
         for j in range(d):
-            g = _bin_index(T[i, j], edges, uniform, low, inv_width)
+            g = _bin_index(T[i, j], edges, table, low, inv_width)
             codes[i, j] = g
             h = (h ^ np.uint64(g)) * _PRIME
         hashes[i] = _finalise(h)
+
+
+@njit(cache=True)
+def _insertion_sort(a, lo, hi):
+    for i in range(lo + 1, hi):
+        v = a[i]
+        j = i - 1
+        while j >= lo and a[j] > v:
+            a[j + 1] = a[j]
+            j -= 1
+        a[j + 1] = v
+
+
+@njit(cache=True)
+def sorted_distinct_except(T, low):
+    """Sorted distinct values of ``T`` other than ``low`` (``np.unique`` then drop ``low``).
+
+    A bucket sort: values are scattered into about ``n / 4`` equal-width buckets over their range
+    (the bucket index is monotone in the value, so buckets are ordered and equal values share
+    one), each bucket is sorted and de-duplicated in place. Linear time for spread-out values
+    instead of the ``O(n log n)`` of a full sort of all ``n`` values.
+    """
+    n, d = T.shape
+    count = 0
+    vmin = np.inf
+    vmax = -np.inf
+    for i in range(n):
+        for j in range(d):
+            v = T[i, j]
+            if v != low:
+                count += 1
+                vmin = min(vmin, v)
+                vmax = max(vmax, v)
+    out = np.empty(count, np.float64)
+    if count == 0:
+        return out
+    n_buckets = max(1, count // 4)
+    scale = n_buckets / (vmax - vmin) if vmax > vmin else 0.0
+    starts = np.zeros(n_buckets + 1, np.int64)
+    for i in range(n):
+        for j in range(d):
+            v = T[i, j]
+            if v != low:
+                b = min(int((v - vmin) * scale), n_buckets - 1)
+                starts[b + 1] += 1
+    for b in range(n_buckets):
+        starts[b + 1] += starts[b]
+    pos = starts[:-1].copy()
+    for i in range(n):
+        for j in range(d):
+            v = T[i, j]
+            if v != low:
+                b = min(int((v - vmin) * scale), n_buckets - 1)
+                out[pos[b]] = v
+                pos[b] += 1
+    w = 0
+    for b in range(n_buckets):
+        lo = starts[b]
+        hi = starts[b + 1]
+        if hi - lo > 48:
+            out[lo:hi] = np.sort(out[lo:hi])
+        else:
+            _insertion_sort(out, lo, hi)
+        # compact the distinct values to the front; w <= lo, so nothing unread is overwritten
+        for k in range(lo, hi):
+            if w == 0 or out[k] != out[w - 1]:
+                out[w] = out[k]
+                w += 1
+    return out[:w]
 
 
 @njit(cache=True)

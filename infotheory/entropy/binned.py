@@ -18,7 +18,9 @@ from .._kernels.binning import (
     floor_hash,
     group_sorted,
     hash_rows,
+    lookup_table,
     plugin_entropy,
+    sorted_distinct_except,
 )
 from .._validation import (
     DEFAULT_MAX_MEMORY,
@@ -65,8 +67,8 @@ def entropy_based_edges(values, n_bins: int, low: float) -> np.ndarray:
     >>> entropy_based_edges(np.array([0.0, 0.0, 1.0, 2.0, 3.0, 4.0]), 2, 0.0)
     array([0., 1., 3., 4.])
     """
-    u = np.unique(np.asarray(values, dtype=np.float64))
-    u = u[u != low]
+    values = np.asarray(values, dtype=np.float64)
+    u = sorted_distinct_except(values if values.ndim == 2 else values.reshape(1, -1), float(low))
     if u.size == 0:
         return np.array([low], dtype=np.float64)
     idx = (np.arange(n_bins) * (u.size / n_bins)).astype(np.int64)
@@ -326,10 +328,8 @@ class _BinnedBase(InfoEstimator):
         ne = edges.size
         dtype = np.uint8 if ne < 255 else (np.int16 if ne < 32767 else np.int32)
         codes = np.empty((n, d), dtype=dtype)
-        width = (edges[-1] - edges[0]) / (ne - 1) if ne > 1 else 0.0
-        uniform = self.binning != "entropy_based" and width > 0
-        inv_width = 1.0 / width if uniform else 0.0
-        digitize_hash(T, edges, uniform, float(edges[0]), inv_width, codes, hashes)
+        table, low, inv_width = lookup_table(edges)
+        digitize_hash(T, edges, table, low, inv_width, codes, hashes)
         return codes, hashes
 
     # -- counting ---------------------------------------------------------------------------

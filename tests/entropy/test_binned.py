@@ -7,7 +7,12 @@ import re
 import numpy as np
 import pytest
 
-from infotheory._kernels.binning import group_sorted
+from infotheory._kernels.binning import (
+    digitize_hash,
+    group_sorted,
+    lookup_table,
+    sorted_distinct_except,
+)
 from infotheory._validation import MemoryBudgetError
 from infotheory.entropy import BinnedEntropy, adaptive_range_max, entropy_based_edges
 
@@ -224,6 +229,38 @@ def test_hash_collisions_do_not_merge_symbols():
     assert len(reps) == 3
     assert ids[0] == ids[2] and ids[1] == ids[4]
     assert len({ids[0], ids[1], ids[3]}) == 3
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.tanh(np.random.default_rng(11).normal(size=(3000, 7)) * 3),  # piles up near ±1
+        np.round(np.random.default_rng(12).exponential(size=(500, 4)), 2),  # many ties
+        np.array([[0.0, -0.0, 1.0, 1.0, -3.0, 2.5, 0.0]]),  # signed zeros, duplicates
+        np.concatenate([np.zeros((1, 5000)), np.full((1, 7), 1e300)], axis=1),  # huge spread
+        np.full((4, 4), 2.0),  # a single value
+    ],
+)
+@pytest.mark.parametrize("low", [0.0, -1.000001, 2.0])
+def test_sorted_distinct_matches_unique(values, low):
+    expected = np.unique(values)
+    expected = expected[expected != low]
+    np.testing.assert_array_equal(sorted_distinct_except(values, low), expected)
+
+
+@pytest.mark.parametrize(
+    "edges",
+    [np.linspace(-1, 1, 30), np.array([0.0, 1e-9, 0.3, 0.3000001, 5.0]), np.array([2.0, 2.0]),
+     np.array([0.0, 0.0, 0.5, 0.5, 1.0])],
+)
+def test_digitisation_is_exactly_np_digitize(edges):
+    # values on, just below and just above every edge, and far outside the range
+    v = np.concatenate([edges, np.nextafter(edges, -np.inf), np.nextafter(edges, np.inf),
+                        [-1e300, 1e300], np.random.default_rng(13).uniform(-2, 6, 500)])
+    T = v.reshape(-1, 1)
+    codes = np.empty(T.shape, dtype=np.int64)
+    digitize_hash(T, edges, *lookup_table(edges), codes, np.empty(len(T), dtype=np.uint64))
+    np.testing.assert_array_equal(codes[:, 0], np.digitize(v, edges))
 
 
 @pytest.mark.parametrize(
