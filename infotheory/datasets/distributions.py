@@ -282,7 +282,7 @@ def _check_pmf(pmf, ndim: int) -> np.ndarray:
         raise ValueError("pmf must contain finite non-negative probabilities")
     total = P.sum()
     if abs(total - 1.0) > 1e-8:
-        raise ValueError(f"pmf must sum to 1, got a sum of {total!r}")
+        raise ValueError(f"pmf must sum to 1, got a sum of {float(total)!r}")
     return P / total
 
 
