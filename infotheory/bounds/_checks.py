@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import check_param
-
 __all__ = ["MIEstimate", "estimate_information"]
 
 
@@ -60,7 +58,7 @@ def check_info(value, name: str = "mi", *, upper: float | None = None,
 def check_info_array(values, name: str, *, n: int | None = None, upper: float | None = None,
                      upper_why: str = "") -> np.ndarray:
     """Per-sample information terms: a non-empty 1-D array of finite values >= 0 (nats)."""
-    arr = np.asarray(values, dtype=float) if not isinstance(values, np.ndarray) else values
+    arr = np.asarray(values)
     if arr.dtype.kind not in "fiu":
         raise TypeError(
             f"{name} must be an array of mutual informations in nats, got dtype {arr.dtype}"
@@ -84,12 +82,12 @@ def check_info_array(values, name: str, *, n: int | None = None, upper: float | 
     if (arr < 0).any():
         i = int(np.argmin(arr))
         raise ValueError(
-            f"{name} must be mutual informations >= 0 in nats, got {arr[i]!r} at index {i}"
+            f"{name} must be mutual informations >= 0 in nats, got {float(arr[i])!r} at index {i}"
         )
     if upper is not None and (arr > upper * (1 + 1e-12)).any():
         i = int(np.argmax(arr))
         raise ValueError(
-            f"{name} must be <= {upper:.6g} ({upper_why}), got {arr[i]!r} at index {i}"
+            f"{name} must be <= {upper:.6g} ({upper_why}), got {float(arr[i])!r} at index {i}"
         )
     return arr
 
@@ -237,8 +235,16 @@ def estimate_information(estimator, X, y, *, ci: bool = True, confidence: float 
         raise TypeError(
             f"estimator must be an MI estimator with fit(X, y), got {type(estimator).__name__}"
         )
-    value = _fit_value(clone(estimator), X, y)
-    n_samples = int(np.shape(X)[0])
+    interval = None
+    if ci:
+        from ..resampling import bootstrap_ci
+
+        res = bootstrap_ci(estimator, X, y, n_resamples=n_resamples, confidence=confidence,
+                           random_state=random_state, progress=progress)
+        value = _nats(estimator, res.estimate)
+        interval = (_nats(estimator, res.low), _nats(estimator, res.high))
+    else:
+        value = _fit_value(clone(estimator), X, y)
     desc = repr(estimator)
     if value < 0:
         if not clip_negative:
@@ -247,29 +253,7 @@ def estimate_information(estimator, X, y, *, ci: bool = True, confidence: float 
                 "expected >= 0. Pass clip_negative=True to treat it as 0, or use more samples"
             )
         value, desc = 0.0, desc + " (negative estimate clipped to 0)"
-    interval = None
-    if ci:
-        check_param(confidence, "confidence", numbers.Real, low=0, high=1, low_inclusive=False,
-                    high_inclusive=False)
-        from ..resampling import bootstrap_ci
-
-        res = bootstrap_ci(estimator, X, y, n_resamples=n_resamples, confidence=confidence,
-                           random_state=random_state, progress=progress)
-        low, high = _interval(res)
-        interval = (_nats(estimator, low), _nats(estimator, high))
-    return MIEstimate(value=value, ci=interval, estimator=desc, n_samples=n_samples)
-
-
-def _interval(res) -> tuple[float, float]:
-    """Read ``(low, high)`` from what :func:`bootstrap_ci` returns."""
-    for attr in ("ci", "interval", "confidence_interval"):
-        if hasattr(res, attr):
-            res = getattr(res, attr)
-            break
-    if hasattr(res, "low") and hasattr(res, "high"):
-        return float(res.low), float(res.high)
-    low, high = res[0], res[1]
-    return float(low), float(high)
+    return MIEstimate(value=value, ci=interval, estimator=desc, n_samples=int(np.shape(X)[0]))
 
 
 def resolve_info(mi, name: str, **kwargs) -> tuple[float, tuple[float, float] | None, dict]:

@@ -20,15 +20,19 @@ __all__ = ["binary_kl", "kl_inverse"]
 def _kl(q: float, p: float) -> float:
     """kl(q || p) for q in [0, 1], p in [0, 1]; inf where p is 0 or 1 and q is not."""
     out = 0.0
+    d = p - q
+    # log1p of the relative differences: accurate when p is close to q, where the two terms
+    # nearly cancel and plain logs of ratios near 1 would lose the divergence entirely
     if q > 0:
         if p <= 0:
             return math.inf
-        out += q * math.log(q / p)
+        r = d / q
+        out -= q * (math.log1p(r) if abs(r) < 0.5 else math.log(p) - math.log(q))
     if q < 1:
         if p >= 1:
             return math.inf
-        # log1p keeps (1-q) log((1-q)/(1-p)) accurate when p and q are tiny
-        out += (1 - q) * (math.log1p(-q) - math.log1p(-p))
+        r = -d / (1 - q)
+        out -= (1 - q) * (math.log1p(r) if abs(r) < 0.5 else math.log1p(-p) - math.log1p(-q))
     return max(out, 0.0)
 
 
