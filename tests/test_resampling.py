@@ -1,0 +1,163 @@
+"""bootstrap_ci and permutation_test: reproducibility, calibration, any estimator, bad input."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+from sklearn.neighbors import KernelDensity
+
+from infotheory import DiscreteEntropy, GaussianMI, bootstrap_ci, permutation_test
+from infotheory.datasets import correlated_gaussians, discrete
+from infotheory.resampling import BootstrapResult, PermutationResult
+
+
+def test_bootstrap_same_seed_same_result():
+    X, Y, _ = correlated_gaussians(200, 0.5, random_state=0)
+    a = bootstrap_ci(GaussianMI(), X, Y, n_resamples=50, random_state=1, progress=False)
+    b = bootstrap_ci(GaussianMI(), X, Y, n_resamples=50, random_state=1, progress=False)
+    c = bootstrap_ci(GaussianMI(), X, Y, n_resamples=50, random_state=2, progress=False)
+    assert isinstance(a, BootstrapResult)
+    np.testing.assert_array_equal(a.resamples, b.resamples)
+    assert (a.low, a.high) == (b.low, b.high)
+    assert not np.array_equal(a.resamples, c.resamples)
+
+
+def test_bootstrap_interval_and_standard_error():
+    n, mi = 1000, 0.5
+    X, Y, _ = correlated_gaussians(n, mi, random_state=3)
+    est = GaussianMI()
+    res = bootstrap_ci(est, X, Y, n_resamples=400, random_state=0, progress=False)
+    assert res.estimate == GaussianMI().fit(X, Y).mutual_info_
+    assert res.low < res.estimate < res.high
+    assert np.quantile(res.resamples, 0.025) == pytest.approx(res.low)
+    # analytic SE of the Gaussian MI for one pair: rho / sqrt(n); SD of 400 replicates +-3.5 %
+    rho = math.sqrt(1 - math.exp(-2 * mi))
+    assert res.standard_error == pytest.approx(rho / math.sqrt(n), rel=0.2)
+    assert not hasattr(est, "mutual_info_")  # the caller's estimator is never fitted
+
+
+def test_bootstrap_basic_reflects_percentile():
+    X, Y, _ = correlated_gaussians(300, 1.0, random_state=4)
+    kw = dict(n_resamples=100, random_state=0, progress=False)
+    pct = bootstrap_ci(GaussianMI(), X, Y, **kw)
+    basic = bootstrap_ci(GaussianMI(), X, Y, method="basic", **kw)
+    assert basic.low == pytest.approx(2 * pct.estimate - pct.high)
+    assert basic.high == pytest.approx(2 * pct.estimate - pct.low)
+
+
+def test_bootstrap_without_y_and_foreign_estimator():
+    x, _ = discrete(500, [0.5, 0.25, 0.25], random_state=5)
+    res = bootstrap_ci(DiscreteEntropy(), x, n_resamples=20, random_state=0, progress=False)
+    assert res.low <= res.estimate <= res.high
+    # any object with fit/score: scikit-learn's KernelDensity (its score is a log-likelihood)
+    X = np.random.default_rng(6).normal(size=(100, 1))
+    kde = bootstrap_ci(KernelDensity(), X, n_resamples=10, random_state=0, progress=False)
+    assert kde.estimate == pytest.approx(KernelDensity().fit(X).score(X))
+
+
+def test_bootstrap_progress_bar_runs(capsys):
+    X, Y, _ = correlated_gaussians(100, 0.5, random_state=7)
+    bootstrap_ci(GaussianMI(), X, Y, n_resamples=5, random_state=0, progress=True)
+    assert "bootstrap" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_bootstrap_coverage():
+    # 95 % percentile intervals of the Gaussian MI on Gaussian data: coverage over 200 data sets
+    n, mi, hits = 500, 0.5, 0
+    for seed in range(200):
+        X, Y, true_mi = correlated_gaussians(n, mi, random_state=seed)
+        res = bootstrap_ci(GaussianMI(), X, Y, n_resamples=200, random_state=seed,
+                           method="basic", progress=False)
+        hits += res.low <= true_mi <= res.high
+    # binomial(200, 0.95): 4 SD below is 0.88
+    assert 0.88 <= hits / 200 <= 1.0
+
+
+def test_permutation_same_seed_same_result():
+    X, Y, _ = correlated_gaussians(100, 0.05, random_state=8)
+    a = permutation_test(GaussianMI(), X, Y, n_permutations=30, random_state=1, progress=False)
+    b = permutation_test(GaussianMI(), X, Y, n_permutations=30, random_state=1, progress=False)
+    assert isinstance(a, PermutationResult)
+    np.testing.assert_array_equal(a.null_distribution, b.null_distribution)
+    assert a.pvalue == b.pvalue
+
+
+def test_permutation_small_pvalue_under_dependence():
+    X, Y, _ = correlated_gaussians(300, 0.3, random_state=9)
+    res = permutation_test(GaussianMI(), X, Y, n_permutations=99, random_state=0, progress=False)
+    assert res.pvalue == pytest.approx(1 / 100)
+    assert res.statistic > res.null_distribution.max()
+
+
+def test_permutation_pvalues_uniform_under_independence():
+    pvalues = []
+    for seed in range(60):
+        rng = np.random.default_rng(seed)
+        X, Y = rng.normal(size=(100, 1)), rng.normal(size=(100, 1))
+        pvalues.append(permutation_test(GaussianMI(), X, Y, n_permutations=49,
+                                        random_state=seed, progress=False).pvalue)
+    pvalues = np.array(pvalues)
+    # valid p-values: P(p <= a) <= a; with 60 draws, not concentrated near 0 or 1
+    assert stats.kstest(pvalues, "uniform").pvalue > 1e-3
+    assert np.mean(pvalues <= 0.1) < 0.25
+
+
+def test_permutation_ties_count_as_extreme():
+    # y independent of a constant-per-block x: permuting often reproduces the statistic exactly
+    x = np.repeat([0, 1], 4)
+    y = np.tile([0, 1], 4)
+    res = permutation_test(DiscreteEntropy(), x, y, n_permutations=19, random_state=0,
+                           progress=False)
+    # DiscreteEntropy ignores y: every permuted value ties with the statistic, p = 1
+    assert res.pvalue == 1.0
+
+
+# -- bad input ---------------------------------------------------------------------------------
+
+
+X0, Y0 = np.random.default_rng(0).normal(size=(20, 1)), np.random.default_rng(1).normal(size=20)
+
+
+@pytest.mark.parametrize(
+    "kwargs, err, match",
+    [
+        (dict(n_resamples=1), ValueError, r"n_resamples must be >= 2, got 1"),
+        (dict(n_resamples=0), ValueError, r"n_resamples must be >= 2, got 0"),
+        (dict(n_resamples=10.0), TypeError, r"n_resamples must be an int, got 10.0"),
+        (dict(confidence=1.0), ValueError, r"confidence must be < 1, got 1.0"),
+        (dict(confidence=0), ValueError, r"confidence must be > 0, got 0"),
+        (dict(method="bca"), ValueError, r"method must be one of 'percentile', 'basic', got 'bca'"),
+        (dict(progress="yes"), TypeError, r"progress must be a bool, got 'yes'"),
+        (dict(random_state="x"), TypeError, r"random_state must be None, an int"),
+    ],
+)
+def test_bootstrap_bad_parameters(kwargs, err, match):
+    with pytest.raises(err, match=match):
+        bootstrap_ci(GaussianMI(), X0, Y0, **kwargs)
+
+
+def test_bad_estimator():
+    for f in (bootstrap_ci, permutation_test):
+        with pytest.raises(TypeError, match=r"estimator must be an estimator with a fit\(X, y\) "
+                                            r"method .*got 'GaussianMI' \(str\)"):
+            f("GaussianMI", X0, Y0)
+
+
+def test_length_mismatch():
+    for f in (bootstrap_ci, permutation_test):
+        with pytest.raises(ValueError, match=r"X and y must have the same number of samples: "
+                                             r"X has 20 \(shape=\(20, 1\)\), y has shape \(19,\)"):
+            f(GaussianMI(), X0, Y0[:19])
+
+
+def test_permutation_bad_input():
+    with pytest.raises(ValueError, match=r"y is None: permutation_test needs the second variable"):
+        permutation_test(GaussianMI(), X0, None)
+    with pytest.raises(ValueError, match=r"n_permutations must be >= 1, got 0"):
+        permutation_test(GaussianMI(), X0, Y0, n_permutations=0)
+    X_nan = X0.copy()
+    X_nan[3, 0] = np.nan
+    with pytest.raises(ValueError, match=r"X contains 1 NaN and 0 inf"):
+        permutation_test(GaussianMI(), X_nan, Y0)
