@@ -222,6 +222,32 @@ def group_sorted(order, hashes, codes, ids):
 
 
 @njit(cache=True)
+def lookup_rows(sorted_hashes, sorted_ids, table, q_hashes, q_codes, out):
+    """Find each query row in a table of distinct rows: its id there, or -1.
+
+    ``sorted_hashes`` (with ``sorted_ids``, the table row of each) is the table's hashes in
+    order; candidates with an equal hash are compared element by element.
+    """
+    m = sorted_hashes.shape[0]
+    d = q_codes.shape[1]
+    for k in range(q_hashes.shape[0]):
+        h = q_hashes[k]
+        pos = np.searchsorted(sorted_hashes, h)
+        out[k] = -1
+        while pos < m and sorted_hashes[pos] == h:
+            g = sorted_ids[pos]
+            same = True
+            for j in range(d):
+                if table[g, j] != q_codes[k, j]:
+                    same = False
+                    break
+            if same:
+                out[k] = g
+                break
+            pos += 1
+
+
+@njit(cache=True)
 def plugin_entropy(counts):
     """Plug-in entropy in nats of a vector of counts (zeros ignored): log N − Σ c log c / N."""
     total = 0.0

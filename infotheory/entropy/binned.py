@@ -18,6 +18,7 @@ from .._kernels.binning import (
     floor_hash,
     group_sorted,
     hash_rows,
+    lookup_rows,
     lookup_table,
     plugin_entropy,
     sorted_distinct_except,
@@ -138,37 +139,57 @@ class _SymbolTable:
     """Distinct rows seen so far (their codes and hashes) and how often each occurred.
 
     ``add`` returns the global symbol id of every new row, so counts accumulate over batches: the
-    state needed by ``partial_fit`` is one representative row per symbol, not the samples.
+    state needed by ``partial_fit`` is one representative row of codes per symbol, not the
+    samples. A batch costs O(n·d) to group plus O(m_b log m) to look its m_b distinct rows up
+    among the m known ones (hashes kept sorted, equal hashes verified row by row).
     """
 
     def __init__(self):
-        self.codes = None
-        self.hashes = None
+        self._codes = None  # capacity-doubling buffer of representative rows
+        self.size = 0
+        self.sorted_hashes = np.zeros(0, dtype=np.uint64)
+        self.sorted_ids = np.zeros(0, dtype=np.int64)
         self.counts = np.zeros(0, dtype=np.int64)
+
+    @property
+    def codes(self) -> np.ndarray | None:
+        return None if self._codes is None else self._codes[: self.size]
+
+    def _append(self, rows: np.ndarray) -> None:
+        if self._codes is None:
+            self._codes = np.empty((max(16, rows.shape[0]), rows.shape[1]), dtype=rows.dtype)
+        need = self.size + rows.shape[0]
+        if need > self._codes.shape[0]:
+            grown = np.empty((max(need, 2 * self._codes.shape[0]), rows.shape[1]),
+                             dtype=self._codes.dtype)
+            grown[: self.size] = self._codes[: self.size]
+            self._codes = grown
+        self._codes[self.size : need] = rows
+        self.size = need
 
     def add(self, codes: np.ndarray, hashes: np.ndarray) -> np.ndarray:
         ids, reps = _group(codes, hashes)
         rep_codes, rep_hashes = codes[reps], hashes[reps]
-        if self.codes is None:
-            self.codes, self.hashes = rep_codes, rep_hashes
-            self.counts = np.bincount(ids, minlength=reps.size).astype(np.int64)
-            return ids
-        m = self.hashes.size
-        # Group the known symbols together with this batch's distinct rows: a group holding a
-        # known row keeps its id, the others are new symbols.
-        gids, _ = _group(
-            np.concatenate([self.codes, rep_codes.astype(self.codes.dtype, copy=False)]),
-            np.concatenate([self.hashes, rep_hashes]),
-        )
-        known = np.full(int(gids.max()) + 1, -1, dtype=np.int64)
-        known[gids[:m]] = np.arange(m)
-        local_to_global = known[gids[m:]]
-        new = local_to_global < 0
-        local_to_global[new] = m + np.arange(int(new.sum()))
-        self.codes = np.concatenate([self.codes, rep_codes[new]])
-        self.hashes = np.concatenate([self.hashes, rep_hashes[new]])
-        sample_ids = local_to_global[ids]
-        self.counts = np.concatenate([self.counts, np.zeros(int(new.sum()), np.int64)])
+        m = self.size
+        found = np.empty(reps.size, dtype=np.int64)
+        if self._codes is None:
+            found[:] = -1  # nothing known yet
+        else:
+            rep_codes = rep_codes.astype(self._codes.dtype, copy=False)
+            lookup_rows(self.sorted_hashes, self.sorted_ids, self.codes, rep_hashes, rep_codes,
+                        found)
+        new = found < 0
+        n_new = int(new.sum())
+        found[new] = m + np.arange(n_new)
+        if n_new:
+            self._append(rep_codes[new])
+            new_hashes = rep_hashes[new]
+            order = np.argsort(new_hashes, kind="stable")
+            at = np.searchsorted(self.sorted_hashes, new_hashes[order])
+            self.sorted_hashes = np.insert(self.sorted_hashes, at, new_hashes[order])
+            self.sorted_ids = np.insert(self.sorted_ids, at, found[new][order])
+        sample_ids = found[ids]
+        self.counts = np.concatenate([self.counts, np.zeros(n_new, np.int64)])
         self.counts += np.bincount(sample_ids, minlength=self.counts.size)
         return sample_ids
 

@@ -231,6 +231,18 @@ def test_hash_collisions_do_not_merge_symbols():
     assert len({ids[0], ids[1], ids[3]}) == 3
 
 
+def test_hash_collisions_across_batches():
+    # the streaming table too must tell colliding rows apart by their codes
+    from infotheory.entropy.binned import _SymbolTable
+
+    table = _SymbolTable()
+    zero = np.zeros(2, dtype=np.uint64)
+    first = table.add(np.array([[1, 2], [3, 4]], dtype=np.uint8), zero)
+    second = table.add(np.array([[5, 6], [3, 4]], dtype=np.uint8), zero)
+    assert second[1] == first[1] and second[0] not in first
+    np.testing.assert_array_equal(table.counts[[first[0], first[1], second[0]]], [1, 2, 1])
+
+
 @pytest.mark.parametrize(
     "values",
     [
