@@ -9,7 +9,9 @@ and the losses (or the predictions) of each trained model on all :math:`2n` exam
 - :math:`I^{\tilde z}(F_i; U_i)` with :math:`F_i` the pair of predictions (f-CMI),
 - :math:`I^{\tilde z}(L_i; U_i)` with :math:`L_i` the pair of losses (e-CMI),
 - :math:`I^{\tilde z}(\Delta L_i; U_i)` with :math:`\Delta L_i = L_{i,1} - L_{i,0}`
-  (loss difference),
+  (loss difference), and the unconditional :math:`I(\Delta L_i; U_i)` from the runs of all
+  supersamples pooled (Wang & Mao's ld-MI bound, and their interpolating identity, which holds
+  for the unconditional terms only: given one supersample the value is an upper bound on the gap),
 
 by the plug-in estimator on the observed discrete values (the empirical joint distribution of the
 ``m`` pairs (value, :math:`U_i`)), and returns the f-CMI, e-CMI, loss-difference and binary-KL
@@ -78,12 +80,14 @@ class SupersampleResult:
     train_loss, test_loss : float
         Mean training and test losses.
     bounds : dict of str to BoundResult
-        ``"fcmi"`` (when predictions were given), ``"ecmi"``, ``"loss_difference"``,
-        ``"binary_kl_ecmi"`` (a bound on the test loss) and, when every training loss is 0 and
-        the losses are 0–1, ``"interpolating"`` (Wang & Mao's identity).
-    terms : dict of str to ndarray of shape (n_supersamples, n)
-        The per-sample plug-in estimates in nats (``"fcmi"``, ``"ecmi"``, ``"loss_difference"``).
-    bias : dict of str to ndarray of shape (n_supersamples, n)
+        ``"fcmi"`` (when predictions were given), ``"ecmi"``, ``"loss_difference"`` (all three
+        disintegrated: per supersample, averaged), ``"loss_difference_mi"`` (unconditional terms,
+        pooled over supersamples), ``"binary_kl_ecmi"`` (a bound on the test loss) and, when every
+        training loss is 0 and the losses are 0–1, ``"interpolating"`` (Wang & Mao's identity).
+    terms : dict of str to ndarray
+        The per-sample plug-in estimates in nats: ``"fcmi"``, ``"ecmi"``, ``"loss_difference"``
+        of shape (n_supersamples, n), ``"loss_difference_mi"`` of shape (1, n).
+    bias : dict of str to ndarray (shapes as ``terms``)
         First-order plug-in bias of each term, :math:`(|A|-1)/(2m)` nats.
     n, n_runs, n_supersamples : int
         Pairs per supersample, training runs per supersample, supersamples.
@@ -201,7 +205,7 @@ def _as_batch(arr, name: str, trailing: tuple, dtype=float) -> np.ndarray:
 def _check_masks(masks) -> np.ndarray:
     u = _as_batch(masks, "masks", ())
     if not np.isin(u, (0.0, 1.0)).all():
-        bad = u[~np.isin(u, (0.0, 1.0))][0]
+        bad = float(u[~np.isin(u, (0.0, 1.0))][0])
         raise ValueError(
             f"masks must contain only 0 and 1 (which column is trained on), got {bad!r}"
         )
@@ -309,8 +313,11 @@ def supersample_bounds(masks, *, losses=None, predictions=None, labels=None) -> 
     if preds is not None:
         terms["fcmi"], bias["fcmi"] = plugin_mi_terms(_codes(preds), u)
     terms["ecmi"], bias["ecmi"] = plugin_mi_terms(_codes(loss), u)
-    terms["loss_difference"], bias["loss_difference"] = plugin_mi_terms(
-        _codes((loss[..., 1] - loss[..., 0])[..., None]), u)
+    ld_codes = _codes((loss[..., 1] - loss[..., 0])[..., None])
+    terms["loss_difference"], bias["loss_difference"] = plugin_mi_terms(ld_codes, u)
+    # Wang & Mao's unconditional I(dL_i; U_i): pool pair i over all supersamples and runs
+    terms["loss_difference_mi"], bias["loss_difference_mi"] = plugin_mi_terms(
+        ld_codes.reshape(1, k * m, n), u.reshape(1, k * m, n))
 
     extra = {"n": n, "n_runs": m, "n_supersamples": k}
     bounds = {}
@@ -323,8 +330,16 @@ def supersample_bounds(masks, *, losses=None, predictions=None, labels=None) -> 
         [binary_kl_cmi_bound(float(lh), t) for lh, t in zip(train_by_sample, terms["ecmi"])],
         extra)
     if not train.any() and np.isin(loss, (0.0, 1.0)).all():
-        bounds["interpolating"] = _averaged(
-            [interpolating_gen(t) for t in terms["loss_difference"]], extra)
+        res = interpolating_gen(terms["loss_difference_mi"][0])
+        note = ("terms pooled over all supersamples estimate the unconditional I(dL_i; U_i), for "
+                "which the value equals the expected gap; from few supersamples it is conditional "
+                "on them and only an upper bound (the masks reveal themselves unevenly)")
+        bounds["interpolating"] = dataclasses.replace(
+            res, inputs={**extra, "terms": res.inputs["terms"]}, notes=(*res.notes, note))
+    bounds["loss_difference_mi"] = dataclasses.replace(
+        loss_difference_bound(terms["loss_difference_mi"][0]),
+        name="loss_difference_mi", inputs={**extra, "terms": terms["loss_difference_mi"][0]},
+        notes=("unconditional terms I(dL_i; U_i), pooled over supersamples and runs",))
 
     gaps = per_run_gap.ravel()
     se = float(gaps.std(ddof=1) / math.sqrt(gaps.size)) if gaps.size > 1 else math.nan

@@ -122,8 +122,9 @@ def wasserstein_bound(distances, *, lipschitz, n=None) -> BoundResult:
             )
         if not np.isfinite(arr).all() or (arr < 0).any():
             raise ValueError(
-                "distances must be finite Wasserstein distances >= 0, got "
-                f"min {np.nanmin(arr)!r} with {int((~np.isfinite(arr)).sum())} non-finite value(s)"
+                "distances must be finite Wasserstein distances >= 0, got min "
+                f"{float(np.nanmin(arr))!r} with {int((~np.isfinite(arr)).sum())} "
+                "non-finite value(s)"
             )
         symmetric = ()
     return BoundResult(
