@@ -1,6 +1,7 @@
 """Mutual information estimators: KSG, conditional, mixed, discrete, Gaussian, binned."""
 
 from .binned import BinnedMI
+from .conditional import ConditionalMI
 from .discrete import DiscreteMI
 from .gaussian import (
     GaussianCopulaMI,
@@ -9,12 +10,18 @@ from .gaussian import (
     gaussian_copula_mi_se,
     gaussian_mi,
 )
+from .ksg import KSGMI, KNNBiasWarning
+from .mixed import MixedMI
 
 __all__ = [
     "BinnedMI",
+    "ConditionalMI",
     "DiscreteMI",
     "GaussianCopulaMI",
     "GaussianMI",
+    "KNNBiasWarning",
+    "KSGMI",
+    "MixedMI",
     "gaussian_copula_mi",
     "gaussian_copula_mi_se",
     "gaussian_mi",
