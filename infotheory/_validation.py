@@ -24,6 +24,7 @@ __all__ = [
     "check_symbols",
     "check_param",
     "check_option",
+    "check_bool",
     "check_base",
     "check_random_state",
     "check_memory",
@@ -207,7 +208,10 @@ def check_labels(y, *, name: str = "y", n_samples: int | None = None) -> np.ndar
     """
     if y is None:
         raise ValueError(f"{name} is None: expected labels of shape (n_samples,)")
-    arr = np.asarray(y)
+    try:
+        arr = np.asarray(y)
+    except ValueError as exc:  # ragged nested sequences
+        raise ValueError(f"{name} could not be converted to a rectangular array: {exc}") from None
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
@@ -290,6 +294,13 @@ def _type_name(k) -> str:
     return {numbers.Integral: "an int", numbers.Real: "a real number"}.get(k, k.__name__)
 
 
+def check_bool(value, name: str) -> bool:
+    """Check that a flag is a real ``bool`` (``numpy.bool_`` included); return it as ``bool``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool, got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
 def check_option(value, name: str, options) -> object:
     """Check that ``value`` is one of ``options`` (strings or other constants)."""
     if not any(value is o or (isinstance(o, str) and value == o) for o in options):
@@ -303,6 +314,8 @@ def check_base(base) -> float | None:
     if base is None:
         return None
     check_param(base, "base", numbers.Real, low=0, low_inclusive=False)
+    if not math.isfinite(base):
+        raise ValueError(f"base must be finite (None means nats, 2 means bits), got {base}")
     if base == 1:
         raise ValueError("base must be > 0 and != 1 (None means nats, 2 means bits), got 1")
     return float(base)

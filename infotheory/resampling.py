@@ -14,7 +14,13 @@ from sklearn.base import clone
 
 from ._base import InfoEstimator
 from ._progress import progress as _progress_bar
-from ._validation import check_option, check_param, check_random_state, check_samples
+from ._validation import (
+    check_bool,
+    check_option,
+    check_param,
+    check_random_state,
+    check_samples,
+)
 
 __all__ = ["BootstrapResult", "PermutationResult", "bootstrap_ci", "permutation_test"]
 
@@ -68,10 +74,6 @@ def _check_estimator(estimator) -> None:
             f"got {estimator!r} ({type(estimator).__name__})"
         )
 
-
-def _check_flag(value, name: str) -> None:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bool, got {value!r} ({type(value).__name__})")
 
 
 def _check_data(X, y, *, y_required: bool):
@@ -173,7 +175,7 @@ def bootstrap_ci(
     check_param(confidence, "confidence", numbers.Real, low=0, high=1,
                 low_inclusive=False, high_inclusive=False)
     check_option(method, "method", ("percentile", "basic"))
-    _check_flag(progress, "progress")
+    check_bool(progress, "progress")
     rng = check_random_state(random_state)
     Xa, ya = _check_data(X, y, y_required=False)
     n = Xa.shape[0]
@@ -245,7 +247,7 @@ def permutation_test(
     """
     _check_estimator(estimator)
     check_param(n_permutations, "n_permutations", numbers.Integral, low=1)
-    _check_flag(progress, "progress")
+    check_bool(progress, "progress")
     rng = check_random_state(random_state)
     Xa, ya = _check_data(X, y, y_required=True)
     n = Xa.shape[0]

@@ -323,3 +323,33 @@ def test_import_jax_missing(monkeypatch):
         import_jax()
     with pytest.raises(ImportError, match=r"pip install infotheory\[jax\]"):
         check_backend("jax")
+
+
+def test_check_base_rejects_infinity():
+    from infotheory._validation import check_base
+
+    with pytest.raises(ValueError, match="base must be finite"):
+        check_base(float("inf"))
+
+
+def test_check_labels_ragged():
+    from infotheory._validation import check_labels
+
+    with pytest.raises(ValueError, match="y could not be converted to a rectangular array"):
+        check_labels([[1, 2], [3]])
+
+
+def test_check_bool():
+    from infotheory._validation import check_bool
+
+    assert check_bool(np.bool_(True), "flag") is True
+    with pytest.raises(TypeError, match=r"flag must be a bool, got 1 \(int\)"):
+        check_bool(1, "flag")
+
+
+def test_logdet_rejects_numerically_singular_covariance():
+    from infotheory import GaussianEntropy
+
+    i = np.arange(1.0, 101.0)
+    with pytest.raises(ValueError, match="covariance is singular"):
+        GaussianEntropy().fit(np.column_stack([i, 2 * i]))

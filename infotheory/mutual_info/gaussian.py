@@ -9,7 +9,7 @@ from scipy import special, stats
 
 from .._base import InfoEstimator
 from .._kernels.linalg import logdet_psd
-from .._validation import check_paired
+from .._validation import check_bool, check_paired
 
 __all__ = [
     "GaussianMI",
@@ -92,10 +92,6 @@ def _mi_standard_error(X: np.ndarray, Y: np.ndarray) -> float:
     var = max(influence.var(ddof=1) / n - v0, v0)
     return float(math.sqrt(var))
 
-
-def _check_bool(value, name: str) -> None:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bool, got {value!r} ({type(value).__name__})")
 
 
 def _check_xy(X, Y, min_samples: int = 3):
@@ -187,7 +183,7 @@ def gaussian_copula_mi(X, Y, *, bias_correct=True) -> float:
     >>> round(gaussian_copula_mi(np.exp(X), Y ** 3), 1)  # monotone transforms change nothing
     1.0
     """
-    _check_bool(bias_correct, "bias_correct")
+    check_bool(bias_correct, "bias_correct")
     Xa, Ya = _check_xy(X, Y)
     return _gaussian_mi_nats(_copula_normalize(Xa), _copula_normalize(Ya), bool(bias_correct))
 
@@ -328,7 +324,7 @@ class GaussianCopulaMI(InfoEstimator):
 
     def _check_params(self):
         super()._check_params()
-        _check_bool(self.bias_correct, "bias_correct")
+        check_bool(self.bias_correct, "bias_correct")
 
     def _min_samples_required(self):
         return 3, "a sample covariance needs at least 3 samples"
