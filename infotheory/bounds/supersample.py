@@ -124,7 +124,7 @@ class SupersampleResult:
         ]
         for key, res in self.bounds.items():
             what = "test loss" if res.bounds == "population_loss" else "gap"
-            lines.append(f"  {key:<16s} {what} <= {res.value:.4f}")
+            lines.append(f"  {key:<20s} {what} <= {res.value:.4f}")
         return "\n".join(lines)
 
 
