@@ -5,14 +5,14 @@ of :math:`2n` i.i.d. draws and independent masks :math:`U \in \{0, 1\}^n` (fair 
 set is :math:`S = (\tilde Z_{i, U_i})_i`, the other column is a test set of the same size. With a
 loss in :math:`[0, 1]` and :math:`\mathrm{gen} = E[L_\mu(W) - L_S(W)]`:
 
-- Steinke & Zakynthinou 2020 (CMI): :math:`\mathrm{gen} \le \sqrt{2\,I(W; U \mid \tilde Z)/n}`.
-- Harutyunyan et al. 2021 (f-CMI):
+- Steinke & Zakynthinou 2020 (CMI) [1]_: :math:`\mathrm{gen} \le \sqrt{2\,I(W; U \mid \tilde Z)/n}`.
+- Harutyunyan et al. 2021 (f-CMI) [2]_:
   :math:`\mathrm{gen} \le \frac1n\sum_i \sqrt{2\,I(F_i; U_i \mid \tilde Z)}`, with :math:`F_i` the
   predictions of :math:`W` on both inputs of pair i.
-- Hellström & Durisi 2022 (e-CMI):
+- Hellström & Durisi 2022 (e-CMI) [3]_:
   :math:`\mathrm{gen} \le \frac1n\sum_i \sqrt{2\,I(L_i; U_i \mid \tilde Z)}`, with :math:`L_i` the
   pair of losses of :math:`W` on pair i.
-- Wang & Mao 2023 (loss difference):
+- Wang & Mao 2023 (loss difference) [4]_:
   :math:`\mathrm{gen} \le \frac1n\sum_i \sqrt{2\,I(\Delta L_i; U_i)}`,
   :math:`\Delta L_i = L_{i,1} - L_{i,0}`.
 
@@ -21,7 +21,7 @@ All the per-sample terms are at most :math:`H(U_i) = \log 2` nats, and the CMI a
 :math:`\tilde z`, as estimated by :mod:`infotheory.bounds.supersample`) hold for the gap given that
 supersample and average to the bounds above.
 
-**Conditioning and processing** (Hafez-Kolahi, Golgooni, Kasaei & Soleymani 2020). All four are
+**Conditioning and processing** (Hafez-Kolahi, Golgooni, Kasaei & Soleymani 2020 [5]_). All four are
 instances of two operations on the input–output bound of Xu & Raginsky. *Conditioning* on the
 supersample replaces :math:`I(W;S)` (infinite for deterministic algorithms on continuous data) by
 :math:`I(W;U\mid\tilde Z) \le n\log 2`. *Processing* replaces :math:`W` by any quantity the loss
@@ -95,7 +95,7 @@ _TERM_WHY = "a per-sample term is at most H(U_i) = log 2 nats"
 
 
 def cmi_bound(cmi, n) -> BoundResult:
-    r"""Steinke & Zakynthinou's CMI bound :math:`\sqrt{2\, I(W;U\mid\tilde Z)/n}`.
+    r"""Steinke & Zakynthinou's CMI bound :math:`\sqrt{2\, I(W;U\mid\tilde Z)/n}` [1]_.
 
     Parameters
     ----------
@@ -240,7 +240,8 @@ def binary_kl_cmi_bound(train_loss, terms) -> BoundResult:
 
     with :math:`\hat L = E[L_S(W)]` the expected training loss and :math:`L = E[L_\mu(W)]` the
     population loss, a loss in :math:`[0, 1]`; :math:`\mathrm{kl}^{-1}` is the upper inverse
-    (:func:`~infotheory.bounds.kl_inverse`). The value is capped at 1, the largest possible loss.
+    (:func:`~infotheory.bounds.kl_inverse`) [1]_. The value is capped at 1, the largest possible
+    loss.
     Larger information terms (f-CMI, CMI / n) give valid, looser bounds by data processing.
     For an interpolating algorithm (:math:`\hat L = 0`) it reads
     :math:`L \le 2(1 - e^{-\bar I})`.

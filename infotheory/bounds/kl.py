@@ -71,7 +71,8 @@ def kl_inverse(q, c, direction: str = "upper") -> float:
         \mathrm{kl}^{-1}_{+}(q, c) = \max\{p \in [q, 1] : \mathrm{kl}(q\|p) \le c\}, \qquad
         \mathrm{kl}^{-1}_{-}(q, c) = \min\{p \in [0, q] : \mathrm{kl}(q\|p) \le c\}.
 
-    Exact to :math:`10^{-12}` (absolute) on the whole range: closed forms
+    Used by the kl form of PAC-Bayes bounds [1]_. Exact to :math:`10^{-12}` (absolute) on the
+    whole range: closed forms
     :math:`1 - e^{-c}` (``q = 0``, upper) and :math:`e^{-c}` (``q = 1``, lower), and otherwise
     bisection on the monotone branch to machine precision followed by Newton steps.
 

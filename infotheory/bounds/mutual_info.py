@@ -34,7 +34,7 @@ _REF_BZV = ("Y. Bu, S. Zou and V. V. Veeravalli, 'Tightening mutual information-
 
 
 def xu_raginsky_bound(mi, n, *, sigma=None, loss_range=None) -> BoundResult:
-    r"""Xu & Raginsky's bound :math:`\sqrt{2\sigma^2 I(W;S)/n}` on the expected generalization gap.
+    r"""Xu & Raginsky's bound :math:`\sqrt{2\sigma^2 I(W;S)/n}` on the generalization gap [1]_.
 
     Parameters
     ----------
@@ -90,7 +90,7 @@ def xu_raginsky_bound(mi, n, *, sigma=None, loss_range=None) -> BoundResult:
 
 
 def bu_zou_veeravalli_bound(mi, n=None, *, sigma=None, loss_range=None) -> BoundResult:
-    r"""Individual-sample bound :math:`\frac1n\sum_i\sqrt{2\sigma^2 I(W;Z_i)}` (Bu et al.).
+    r"""Individual-sample bound :math:`\frac1n\sum_i\sqrt{2\sigma^2 I(W;Z_i)}` (Bu et al. [1]_).
 
     Parameters
     ----------

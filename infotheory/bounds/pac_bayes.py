@@ -5,11 +5,11 @@ samples, and any posterior :math:`Q`, with probability at least :math:`1 - \delt
 (:math:`\hat L = E_Q[L_S(h)]`, :math:`L = E_Q[L_\mu(h)]`, :math:`\mathrm{KL} = \mathrm{KL}(Q\|P)`
 in nats):
 
-- Maurer–Seeger (kl form): :math:`L \le \mathrm{kl}^{-1}\big(\hat L,
+- Maurer–Seeger (kl form) [1]_ [2]_: :math:`L \le \mathrm{kl}^{-1}\big(\hat L,
   (\mathrm{KL} + \log(2\sqrt n/\delta))/n\big)`;
-- McAllester (square-root form, from the kl form by Pinsker's inequality):
+- McAllester [3]_ (square-root form, from the kl form by Pinsker's inequality):
   :math:`L \le \hat L + \sqrt{(\mathrm{KL} + \log(2\sqrt n/\delta))/(2n)}`;
-- Catoni, for a constant :math:`C > 0` fixed before seeing the data:
+- Catoni [4]_, for a constant :math:`C > 0` fixed before seeing the data:
   :math:`L \le \big(1 - \exp(-C\hat L - (\mathrm{KL} + \log(1/\delta))/n)\big)/(1 - e^{-C})`.
 
 The kl form is the tightest of the three at equal confidence terms; Catoni's bound minimised over

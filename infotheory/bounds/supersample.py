@@ -1,16 +1,16 @@
 r"""Supersample (CMI) experiments: per-sample information terms from repeated training runs.
 
-Draw a supersample :math:`\tilde z` of :math:`n \times 2` examples, then train the algorithm ``m``
-times, each time on the examples selected by fresh masks :math:`U \in \{0,1\}^n` (column
+Draw a supersample [1]_ :math:`\tilde z` of :math:`n \times 2` examples, then train the algorithm
+``m`` times, each time on the examples selected by fresh masks :math:`U \in \{0,1\}^n` (column
 :math:`U_i` of pair i is the training example, the other column a test example). From the masks
 and the losses (or the predictions) of each trained model on all :math:`2n` examples,
 :func:`supersample_bounds` estimates, for each pair i, the disintegrated terms
 
-- :math:`I^{\tilde z}(F_i; U_i)` with :math:`F_i` the pair of predictions (f-CMI),
-- :math:`I^{\tilde z}(L_i; U_i)` with :math:`L_i` the pair of losses (e-CMI),
+- :math:`I^{\tilde z}(F_i; U_i)` with :math:`F_i` the pair of predictions (f-CMI [2]_),
+- :math:`I^{\tilde z}(L_i; U_i)` with :math:`L_i` the pair of losses (e-CMI [3]_),
 - :math:`I^{\tilde z}(\Delta L_i; U_i)` with :math:`\Delta L_i = L_{i,1} - L_{i,0}`
   (loss difference), and the unconditional :math:`I(\Delta L_i; U_i)` from the runs of all
-  supersamples pooled (Wang & Mao's ld-MI bound, and their interpolating identity, which holds
+  supersamples pooled (Wang & Mao's ld-MI bound [4]_, and their interpolating identity, which holds
   for the unconditional terms only: given one supersample the value is an upper bound on the gap),
 
 by the plug-in estimator on the observed discrete values (the empirical joint distribution of the
@@ -21,7 +21,7 @@ estimates the unconditional quantities.
 
 **Plug-in bias.** The plug-in MI is biased upward: for a variable with :math:`|A|` observed values
 and :math:`U_i` (:math:`|B| = 2`), its expectation exceeds the true value by about
-:math:`(|A|-1)(|B|-1)/(2m)` nats (Miller 1955) for ``m`` runs. With 0–1 losses :math:`|A| \le 4`
+:math:`(|A|-1)(|B|-1)/(2m)` nats (Miller [5]_) for ``m`` runs. With 0–1 losses :math:`|A| \le 4`
 for loss pairs and :math:`\le 3` for loss differences, so ``m`` of a few hundred keeps the bias
 below 0.01 nats per term; predictions of a ``K``-class classifier have up to :math:`K^2` pair
 values, and need more runs. The bias makes the estimated bounds conservative on average (the square

@@ -1,4 +1,4 @@
-r"""Wasserstein-distance bounds for Lipschitz losses (Rodríguez-Gálvez et al. 2021).
+r"""Wasserstein-distance bounds for Lipschitz losses (Rodríguez-Gálvez et al. 2021 [1]_).
 
 If :math:`w \mapsto \ell(w, z)` is :math:`L`-Lipschitz for every :math:`z` (with respect to the
 metric used for the Wasserstein distance), then
