@@ -1,0 +1,254 @@
+"""KSGMI: closed forms, sklearn and NPEET on the same data, properties, bias warning, bad input."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.special import digamma
+from sklearn.feature_selection import mutual_info_regression
+from sklearn.feature_selection._mutual_info import _compute_mi_cc
+
+from infotheory.datasets import correlated_gaussians, monotone_transform
+from infotheory.mutual_info import KSGMI, KNNBiasWarning
+
+
+def _sklearn_prepared(x, y, seed):
+    """Scale and jitter exactly as mutual_info_regression does (same RandomState stream)."""
+    rng = np.random.RandomState(seed)
+    x = x / x.std()
+    x = x + 1e-10 * max(1.0, np.abs(x).mean()) * rng.standard_normal(x.size)
+    y = y / y.std()
+    y = y + 1e-10 * max(1.0, np.abs(y).mean()) * rng.standard_normal(y.size)
+    return x, y
+
+
+def _reference_ksg(X, Y, k, algorithm):
+    """Slow, readable KSG with full distance matrices (small N only)."""
+    dx = np.abs(X[:, None, :] - X[None, :, :]).max(-1)
+    dy = np.abs(Y[:, None, :] - Y[None, :, :]).max(-1)
+    dz = np.maximum(dx, dy)
+    n = X.shape[0]
+    np.fill_diagonal(dz, np.inf)
+    order = np.argsort(dz, axis=1, kind="stable")[:, :k]
+    eps = np.take_along_axis(dz, order, 1)[:, -1]
+    off = ~np.eye(n, dtype=bool)
+    if algorithm == 1:
+        nx = ((dx < eps[:, None]) & off).sum(1)
+        ny = ((dy < eps[:, None]) & off).sum(1)
+        return digamma(k) + digamma(n) - np.mean(digamma(nx + 1) + digamma(ny + 1))
+    ex = np.take_along_axis(dx, order, 1).max(1)
+    ey = np.take_along_axis(dy, order, 1).max(1)
+    nx = ((dx <= ex[:, None]) & off).sum(1)
+    ny = ((dy <= ey[:, None]) & off).sum(1)
+    return digamma(k) - 1 / k + digamma(n) - np.mean(digamma(nx) + digamma(ny))
+
+
+# -- closed form ----------------------------------------------------------------------------------
+
+# Over 10 seeds at N = 5000 (k = 3) KSG-1 gave: d = 1: 0.509 +- 0.016 (MI 0.5), 2.022 +- 0.018
+# (MI 2.0); d = 5 per side: 0.409 +- 0.013 and 1.593 +- 0.021. At d = 1 the bias is below one SD,
+# so the tolerance is 0.07 (bias bound 0.02 + 3 SD). At d = 5 KSG is known to be biased low
+# (Kraskov et al. 2004, Fig. 6; Gao et al. 2018): the check is one-sided, never above the truth
+# by more than 3 SD and within the measured relative bias (< 20 %) minus 4 SD.
+@pytest.mark.parametrize("mi", [0.5, 2.0])
+@pytest.mark.parametrize("algorithm", [1, 2])
+def test_closed_form_1d(mi, algorithm):
+    X, Y, truth = correlated_gaussians(5000, mi, dim=1, random_state=10)
+    got = KSGMI(algorithm=algorithm).fit(X, Y).mutual_info_
+    assert got == pytest.approx(truth, abs=0.07)
+
+
+@pytest.mark.parametrize("mi", [0.5, 2.0])
+def test_closed_form_5d(mi):
+    X, Y, truth = correlated_gaussians(5000, mi, dim=5, random_state=11)
+    got = KSGMI(warn_bias=False).fit(X, Y).mutual_info_
+    assert 0.7 * truth < got < truth + 0.07
+
+
+def test_independent_is_near_zero():
+    # SD over 10 seeds at N = 20 000: 0.0073 nats; 4 SD. KSG-1 is unbiased here (Kraskov 2004).
+    X, Y, _ = correlated_gaussians(20_000, 0.0, dim=1, random_state=12)
+    got = KSGMI().fit(X, Y).mutual_info_
+    assert abs(got) < 0.03
+
+
+# -- references -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("mi", [0.0, 0.3, 1.5])
+def test_equals_sklearn_mutual_info_regression(seed, mi):
+    X, Y, _ = correlated_gaussians(1500, mi, random_state=seed)
+    x, y = _sklearn_prepared(X[:, 0], Y[:, 0], seed)
+    ours = KSGMI(standardize=False, clip_negative=True, warn_bias=False).fit(x, y).mutual_info_
+    theirs = mutual_info_regression(X, Y[:, 0], n_neighbors=3, random_state=seed)[0]
+    assert ours == pytest.approx(theirs, abs=1e-10)
+    assert ours == pytest.approx(_compute_mi_cc(x, y, 3), abs=1e-10)
+
+
+def test_equals_sklearn_with_ties_in_marginals():
+    # rounded data: many equal marginal distances, where strict counting matters
+    rng = np.random.default_rng(3)
+    x = np.round(rng.normal(size=2000), 2)
+    y = np.round(x + rng.normal(size=2000), 2)
+    x, y = _sklearn_prepared(x, y, 3)
+    ours = KSGMI(standardize=False, warn_bias=False, clip_negative=True).fit(x, y).mutual_info_
+    assert ours == pytest.approx(_compute_mi_cc(x, y, 3), abs=1e-10)
+
+
+@pytest.mark.parametrize("algorithm", [1, 2])
+@pytest.mark.parametrize(("dx", "dy"), [(1, 1), (2, 3), (6, 7)])  # (6, 7): brute-force engine
+def test_equals_direct_reference(algorithm, dx, dy):
+    rng = np.random.default_rng(dx + dy)
+    X = rng.normal(size=(300, dx))
+    Y = X[:, :1] + rng.normal(size=(300, dy))
+    ours = KSGMI(algorithm=algorithm, standardize=False, warn_bias=False).fit(X, Y).mutual_info_
+    assert ours == pytest.approx(_reference_ksg(X, Y, 3, algorithm), abs=1e-10)
+
+
+def test_equals_npeet_multivariate(monkeypatch):
+    npeet = pytest.importorskip("npeet_plus.estimators")
+    # NPEET jitters with the global RNG; switch that off so both see the same data
+    monkeypatch.setattr(npeet, "add_noise", lambda x, intens=1e-10: x)
+    X, Y, _ = correlated_gaussians(2000, 1.0, dim=3, random_state=4)
+    ours = KSGMI(standardize=False, warn_bias=False).fit(X, Y).mutual_info_
+    assert ours == pytest.approx(npeet.mi(X, Y, k=3, base=math.e), abs=1e-9)
+
+
+# -- properties -----------------------------------------------------------------------------------
+
+
+@settings(max_examples=5, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**16), mi=st.floats(0.0, 2.0), algorithm=st.sampled_from([1, 2]))
+def test_symmetry(seed, mi, algorithm):
+    X, Y, _ = correlated_gaussians(400, mi, dim=2, random_state=seed)
+    a = KSGMI(algorithm=algorithm, warn_bias=False).fit(X, Y).mutual_info_
+    b = KSGMI(algorithm=algorithm, warn_bias=False).fit(Y, X).mutual_info_
+    assert a == pytest.approx(b, abs=1e-12)
+
+
+@settings(max_examples=4, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**16), kind=st.sampled_from(["cube", "exp", "sinh"]))
+def test_monotone_transform_invariance(seed, kind):
+    # KSG is invariant only in expectation (the neighbourhoods change). At N = 3000, MI = 1 the
+    # SD of the estimate is 0.017 and of the difference of the two estimates about 0.02:
+    # 0.08 is 4 SD.
+    X, Y, truth = correlated_gaussians(3000, 1.0, random_state=seed)
+    a = KSGMI(warn_bias=False).fit(X, Y).mutual_info_
+    b = KSGMI(warn_bias=False).fit(monotone_transform(X, kind), Y).mutual_info_
+    assert b == pytest.approx(a, abs=0.08)
+
+
+@settings(max_examples=5, deadline=None, derandomize=True)
+@given(shift=st.floats(-50, 50), scale=st.floats(0.1, 10), seed=st.integers(0, 2**16))
+def test_affine_invariance_with_standardize(shift, scale, seed):
+    X, Y, _ = correlated_gaussians(500, 0.5, random_state=seed)
+    a = KSGMI(warn_bias=False).fit(X, Y).mutual_info_
+    b = KSGMI(warn_bias=False).fit(scale * X + shift, Y).mutual_info_
+    assert b == pytest.approx(a, abs=0.05)  # exact up to ties in rounding; 0.05 >> their effect
+
+
+# -- options --------------------------------------------------------------------------------------
+
+
+def test_bias_warning_at_20_dims():
+    # DESIGN.md §4.1: d = 20 per side, true 4.46 nats; KSG returns ~1 at N = 2000
+    X, Y, truth = correlated_gaussians(2000, 4.46, dim=20, random_state=5)
+    with pytest.warns(KNNBiasWarning, match="below the Gaussian-copula lower bound"):
+        got = KSGMI().fit(X, Y).mutual_info_
+    assert got < 0.5 * truth
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        KSGMI(warn_bias=False).fit(X, Y)
+
+
+def test_no_bias_warning_when_unbiased():
+    X, Y, _ = correlated_gaussians(3000, 1.0, dim=1, random_state=6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        KSGMI().fit(X, Y)
+
+
+def test_clip_negative_and_bits():
+    X, Y, _ = correlated_gaussians(500, 0.0, random_state=7)
+    raw = KSGMI().fit(X, Y).mutual_info_
+    assert KSGMI(clip_negative=True).fit(X, Y).mutual_info_ == max(0.0, raw)
+    X, Y, _ = correlated_gaussians(500, 1.0, random_state=7)
+    nats = KSGMI().fit(X, Y).mutual_info_
+    assert KSGMI(base=2).fit(X, Y).mutual_info_ == pytest.approx(nats / math.log(2), rel=1e-12)
+
+
+def test_noise_is_seeded_and_handles_repeats():
+    rng = np.random.default_rng(8)
+    x = rng.integers(0, 5, size=1000).astype(float)
+    y = x + rng.integers(0, 2, size=1000)
+    with pytest.raises(ValueError, match=r"have k=3 or more exact duplicates.*noise=1e-10"):
+        KSGMI().fit(x, y)
+    a = KSGMI(noise=1e-10, random_state=0).fit(x, y).mutual_info_
+    assert a == KSGMI(noise=1e-10, random_state=0).fit(x, y).mutual_info_
+    assert np.isfinite(a)
+
+
+def test_read_only_memmap(tmp_path):
+    X, Y, _ = correlated_gaussians(400, 1.0, dim=2, random_state=9)
+    np.save(tmp_path / "x.npy", X)
+    np.save(tmp_path / "y.npy", Y)
+    mx = np.load(tmp_path / "x.npy", mmap_mode="r")
+    my = np.load(tmp_path / "y.npy", mmap_mode="r")
+    assert KSGMI().fit(mx, my).mutual_info_ == KSGMI().fit(X, Y).mutual_info_
+
+
+def test_n_jobs_gives_same_value_and_restores_threads():
+    import numba
+
+    X, Y, _ = correlated_gaussians(600, 1.0, dim=8, random_state=10)
+    before = numba.get_num_threads()
+    a = KSGMI(n_jobs=1, warn_bias=False).fit(X, Y).mutual_info_
+    assert numba.get_num_threads() == before
+    assert a == KSGMI(n_jobs=-1, warn_bias=False).fit(X, Y).mutual_info_
+
+
+# -- bad input ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "err", "match"),
+    [
+        ({"k": 0}, ValueError, "k must be >= 1, got 0"),
+        ({"k": "3"}, TypeError, "k must be an int, got '3'"),
+        ({"algorithm": 3}, ValueError, "algorithm must be one of 1, 2, got 3"),
+        ({"noise": -1.0}, ValueError, "noise must be >= 0, got -1.0"),
+        ({"noise": float("inf")}, ValueError, "noise must be a finite number"),
+        ({"standardize": "yes"}, TypeError, "standardize must be a bool"),
+        ({"clip_negative": 1}, TypeError, "clip_negative must be a bool"),
+        ({"warn_bias": None}, TypeError, "warn_bias must be a bool"),
+        ({"random_state": "a", "noise": 1e-10}, TypeError, "random_state must be None"),
+        ({"base": -2}, ValueError, "base must be > 0"),
+        ({"n_jobs": 0}, ValueError, "n_jobs must be a positive int"),
+    ],
+)
+def test_invalid_params(params, err, match):
+    X, Y, _ = correlated_gaussians(50, 0.5, random_state=0)
+    with pytest.raises(err, match=match):
+        KSGMI(**params).fit(X, Y)
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "err", "match"),
+    [
+        (np.ones(10), None, ValueError, "KSGMI requires y to be passed"),
+        (np.arange(10.0), np.arange(9.0), ValueError, "X and y must have the same number"),
+        (np.array([0.0, np.inf, 2, 3, 4]), np.arange(5.0), ValueError, "X contains 0 NaN and 1"),
+        (np.arange(5.0), np.array([np.nan] * 5), ValueError, "y contains 5 NaN"),
+        (np.zeros((3, 2, 2)), np.arange(3.0), ValueError, "X must be 1-D or 2-D"),
+        (np.zeros((0, 1)), np.zeros(0), ValueError, "X is empty"),
+        (np.array(list("abcde")), np.arange(5.0), TypeError, "X must be numeric"),
+        (np.arange(3.0), np.arange(3.0), ValueError, r"minimum of 4 is required by KSGMI \(k=3"),
+    ],
+)
+def test_bad_arrays(X, y, err, match):
+    with pytest.raises(err, match=match):
+        KSGMI().fit(X, y)
