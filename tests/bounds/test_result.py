@@ -36,7 +36,7 @@ def test_frozen():
 
 
 @pytest.mark.parametrize("module", ["kl", "mutual_info", "cmi", "pac_bayes", "wasserstein",
-                                    "supersample"])
+                                    "supersample", "_checks"])
 def test_docstring_examples(module):
     mod = importlib.import_module(f"infotheory.bounds.{module}")
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
