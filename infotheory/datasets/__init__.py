@@ -12,11 +12,13 @@ from .distributions import (
     student_t_mi,
     uniform,
 )
+from .embedding import embedded_gaussians
 
 __all__ = [
     "correlated_gaussians",
     "discrete",
     "discrete_joint",
+    "embedded_gaussians",
     "exponential",
     "gaussian",
     "load_demo_activations",
