@@ -69,7 +69,7 @@ def lookup_table(edges: np.ndarray, cells_per_edge: int = 64):
     return np.searchsorted(edges, starts, side="right").astype(np.int64), low, n_cells / span
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def digitize_hash(T, edges, table, low, inv_width, codes, hashes):
     """Write the bin index of every value into ``codes`` and one 64-bit hash per row.
 
@@ -86,7 +86,7 @@ def digitize_hash(T, edges, table, low, inv_width, codes, hashes):
         hashes[i] = _finalise(h)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _insertion_sort(a, lo, hi):
     for i in range(lo + 1, hi):
         v = a[i]
@@ -97,19 +97,83 @@ def _insertion_sort(a, lo, hi):
         a[j + 1] = v
 
 
-@njit(cache=True)
+_U32_TOP = np.uint32(0x80000000)
+_U32_ALL = np.uint32(0xFFFFFFFF)
+_DIGIT = np.uint32(2047)
+
+
+@njit(cache=True, nogil=True)
+def _distinct_float32(T, low, count):
+    """Sorted distinct values other than ``low`` when every value is a float32: LSD radix sort.
+
+    Activations are usually saved as float32, so their bit patterns fit 32-bit keys: three
+    passes of 11-bit digits over 4-byte keys (passes whose digit is the same for every key are
+    skipped), then one pass to drop duplicates.
+    """
+    n, d = T.shape
+    vals = np.empty(count, np.float32)
+    k = 0
+    for i in range(n):
+        for j in range(d):
+            v = T[i, j]
+            if v != low:
+                vals[k] = v
+                k += 1
+    keys = vals.view(np.uint32)
+    hist = np.zeros((3, 2048), np.int64)
+    for k in range(count):
+        b = keys[k]
+        # order-preserving map of IEEE bits: negative numbers reversed, positives above them
+        b = b ^ _U32_ALL if b & _U32_TOP else b | _U32_TOP
+        keys[k] = b
+        hist[0, b & _DIGIT] += 1
+        hist[1, (b >> np.uint32(11)) & _DIGIT] += 1
+        hist[2, b >> np.uint32(22)] += 1
+    src = keys
+    dst = np.empty(count, np.uint32)
+    pos = np.empty(2048, np.int64)
+    for p in range(3):
+        if hist[p].max() == count:
+            continue
+        acc = 0
+        for c in range(2048):
+            pos[c] = acc
+            acc += hist[p, c]
+        shift = np.uint32(11 * p)
+        for k in range(count):
+            b = src[k]
+            c = (b >> shift) & _DIGIT
+            dst[pos[c]] = b
+            pos[c] += 1
+        src, dst = dst, src
+    out = np.empty(count, np.float64)
+    w = 0
+    for k in range(count):
+        b = src[k]
+        b = b ^ _U32_TOP if b & _U32_TOP else b ^ _U32_ALL
+        dst[0] = b
+        v = np.float64(dst[:1].view(np.float32)[0])
+        if w == 0 or v != out[w - 1]:  # 0.0 and -0.0 are one value, as in np.unique
+            out[w] = v
+            w += 1
+    return out[:w].copy()
+
+
+@njit(cache=True, nogil=True)
 def sorted_distinct_except(T, low):
     """Sorted distinct values of ``T`` other than ``low`` (``np.unique`` then drop ``low``).
 
-    A bucket sort: values are scattered into about ``n / 4`` equal-width buckets over their range
-    (the bucket index is monotone in the value, so buckets are ordered and equal values share
-    one), each bucket is sorted and de-duplicated in place. Linear time for spread-out values
-    instead of the ``O(n log n)`` of a full sort of all ``n`` values.
+    Float32-valued input (the usual saved activations) goes through a 32-bit radix sort
+    (:func:`_distinct_float32`). Other values are bucket-sorted: scattered into about ``n / 4``
+    equal-width buckets over their range (the bucket index is monotone in the value, so buckets
+    are ordered and equal values share one), each bucket sorted and de-duplicated in place.
+    Both are linear for spread-out values instead of the ``O(n log n)`` of a full sort.
     """
     n, d = T.shape
     count = 0
     vmin = np.inf
     vmax = -np.inf
+    is_float32 = True
     for i in range(n):
         for j in range(d):
             v = T[i, j]
@@ -117,6 +181,10 @@ def sorted_distinct_except(T, low):
                 count += 1
                 vmin = min(vmin, v)
                 vmax = max(vmax, v)
+                if is_float32 and np.float64(np.float32(v)) != v:
+                    is_float32 = False
+    if is_float32 and count > 0:
+        return _distinct_float32(T, low, count)
     out = np.empty(count, np.float64)
     if count == 0:
         return out
@@ -155,7 +223,7 @@ def sorted_distinct_except(T, low):
     return out[:w]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def floor_hash(T, bin_size, codes, hashes):
     """Fixed bin size (Saxe et al.): ``codes = floor(T / bin_size)`` as int64, and row hashes."""
     n, d = T.shape
@@ -168,7 +236,7 @@ def floor_hash(T, bin_size, codes, hashes):
         hashes[i] = _finalise(h)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def hash_rows(codes, hashes):
     """One 64-bit hash per row of an integer array (symbol pairs, input rows)."""
     n, d = codes.shape
@@ -187,7 +255,7 @@ def _rows_equal(codes, a, b):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def group_sorted(order, hashes, codes, ids):
     """Give equal rows one id: ``ids[i]`` in ``0..n_groups-1``; return the representative rows.
 
@@ -221,7 +289,7 @@ def group_sorted(order, hashes, codes, ids):
     return reps[:n_groups].copy()
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def lookup_rows(sorted_hashes, sorted_ids, table, q_hashes, q_codes, out):
     """Find each query row in a table of distinct rows: its id there, or -1.
 
@@ -247,7 +315,7 @@ def lookup_rows(sorted_hashes, sorted_ids, table, q_hashes, q_codes, out):
             pos += 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def plugin_entropy(counts):
     """Plug-in entropy in nats of a vector of counts (zeros ignored): log N − Σ c log c / N."""
     total = 0.0
