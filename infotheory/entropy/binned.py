@@ -437,10 +437,16 @@ class BinnedEntropy(_BinnedBase):
     into the top bin), values at or above the last edge share the top bin.
 
     ``fit`` learns the edges and ``score`` applies them to new data. ``partial_fit`` accumulates
-    symbol counts over batches of rows (only one row per distinct symbol is kept), so a layer
-    larger than memory streams through; the edges are learned from the first batch, so streaming
-    equals ``fit`` on the whole exactly for fixed binning and for ``adaptive_range`` with
-    ``max_value`` given.
+    symbol counts over batches of rows, so a layer larger than memory streams through: the state
+    is one row of bin codes per distinct symbol (1 byte per unit with fewer than 255 edges, so at
+    most a quarter of the float32 activations when every row is distinct). The edges are learned
+    from the first batch, so streaming equals ``fit`` on the whole exactly for fixed binning and
+    for ``adaptive_range`` with ``max_value`` given.
+
+    Cost: one O(N·d) pass digitises and hashes the rows (no Python loop over samples); equal
+    hashes are verified element by element, so a hash collision never merges two symbols.
+    ``"entropy_based"`` adds a linear-time sort of the layer's values (radix sort for
+    float32-valued activations). The kernels release the GIL, so layers can be fitted in threads.
 
     Parameters
     ----------
