@@ -1,6 +1,7 @@
 """Mutual information estimators: KSG, conditional, mixed, discrete, Gaussian, binned."""
 
 from .binned import BinnedMI
+from .compressed import CompressedMI
 from .conditional import ConditionalMI
 from .discrete import DiscreteMI
 from .gaussian import (
@@ -15,6 +16,7 @@ from .mixed import MixedMI
 
 __all__ = [
     "BinnedMI",
+    "CompressedMI",
     "ConditionalMI",
     "DiscreteMI",
     "GaussianCopulaMI",
