@@ -103,12 +103,15 @@ def _lanczos(Xp, V0, n_valid, scale, steps, block):
 
     _, alpha, beta = lax.fori_loop(0, steps, body, (Q, alpha, beta))
     trace = jnp.sum(s * s)  # G_ii = 1, so tr(K) = sum_i 1 / d_i
-    return alpha, beta[: steps - 1], trace
+    # tr(K^2) = sum_ij s_i^2 G_ij^2 s_j^2, and G_ij^2 is the affinity at twice the scale
+    s2 = (s * s)[:, None]
+    trace_sq = jnp.sum(s2 * _apply_G(Xc, sq, s2, n_valid, 2.0 * scale, block))
+    return alpha, beta[: steps - 1], trace, trace_sq
 
 
 def lanczos_matrix_free(X: np.ndarray, sigma: float, V0: np.ndarray, steps: int):
     """Lanczos tridiagonals (``alpha``, ``beta``) of the matrix-free diffusion kernel from the
-    probe columns ``V0``, and ``tr K``; same contract as
+    probe columns ``V0``, ``tr K`` and ``tr K^2``; same contract as
     :func:`infotheory._kernels.spectral.lanczos_tridiagonals`."""
     n = X.shape[0]
     block = min(_BLOCK, n)
@@ -117,7 +120,8 @@ def lanczos_matrix_free(X: np.ndarray, sigma: float, V0: np.ndarray, steps: int)
     Xp[:n] = X
     Vp = np.zeros((n_pad, V0.shape[1]), dtype=V0.dtype)
     Vp[:n] = V0
-    alpha, beta, trace = _lanczos(
+    alpha, beta, trace, trace_sq = _lanczos(
         jnp.asarray(Xp), jnp.asarray(Vp), n, 1.0 / (2.0 * sigma * sigma), steps, block
     )
-    return np.asarray(alpha, dtype=np.float64), np.asarray(beta, dtype=np.float64), float(trace)
+    return (np.asarray(alpha, dtype=np.float64), np.asarray(beta, dtype=np.float64),
+            float(trace), float(trace_sq))

@@ -110,7 +110,7 @@ class DiffusionSpectralEntropy(InfoEstimator):
         choice is stored in ``knn_`` (None for matrix-free).
     n_probes : int, default=32
         SLQ only. Rademacher probe vectors.
-    lanczos_steps : int, default=80
+    lanczos_steps : int, default=30
         SLQ only. Lanczos iterations per probe (Gauss quadrature nodes).
     backend : {"auto", "numba", "jax"}, default="auto"
         ``"jax"`` builds the exact kernel and runs the matrix-free Lanczos iterations in JAX
@@ -184,7 +184,7 @@ class DiffusionSpectralEntropy(InfoEstimator):
         max_samples=10000,
         knn="auto",
         n_probes=32,
-        lanczos_steps=80,
+        lanczos_steps=30,
         backend="auto",
         max_memory="4GB",
         random_state=None,
@@ -300,7 +300,8 @@ class DiffusionSpectralEntropy(InfoEstimator):
             need = _k.kernel_mass_neighbours(X, sigma, rows, _KNN_MASS)
             knn = None if need > _KNN_DENSE_FRACTION * n else max(need - 1, 1)
         basis = steps * n * p * 8.0
-        op_bytes = 0.0 if knn is None else 2.0 * n * min(knn, n - 1) * (8 + 8 + 4) + n * knn * 8
+        # kNN kernel: the directed lists (index + value) and the union CSR, up to twice as long
+        op_bytes = 0.0 if knn is None else n * (min(knn, n - 1) + 1) * (16 + 2 * 12)
         check_memory(
             basis + op_bytes, self.max_memory,
             what=(f"the Lanczos basis ({steps} steps x {p} probes x {n} points) and the kernel "
@@ -312,7 +313,7 @@ class DiffusionSpectralEntropy(InfoEstimator):
         if backend == "jax":
             from .._kernels import spectral_jax
 
-            alpha, beta, trace = spectral_jax.lanczos_matrix_free(X, sigma, V0, steps)
+            alpha, beta, trace, trace_sq = spectral_jax.lanczos_matrix_free(X, sigma, V0, steps)
             psd = True
         else:
             if knn is None:
@@ -320,10 +321,13 @@ class DiffusionSpectralEntropy(InfoEstimator):
             else:
                 op = _k.SparseDiffusionOperator(*_k.knn_diffusion_kernel(X, sigma, min(knn, n - 1)))
             alpha, beta = _k.lanczos_tridiagonals(op.matmat, V0, steps)
-            trace, psd = op.trace(), op.psd
+            trace, trace_sq, psd = op.trace(), op.trace_sq(), op.psd
         s1, s2 = _k.quadrature(alpha, beta, np.full(p, float(n)), (pw, pwlog))
+        # v^T K v = |v|^2 alpha_0 and v^T K^2 v = |v|^2 (alpha_0^2 + beta_0^2), from the Lanczos run
+        C = np.column_stack([n * alpha[0] - trace,
+                             n * (alpha[0] ** 2 + (beta[0] if steps > 1 else 0.0) ** 2) - trace_sq])
         exact_s1 = trace if (psd and self.t == 1) else None
-        value, se = _k.jackknife_entropy(s1, s2, exact_s1)
+        value, se = _k.slq_entropy(s1, s2, C, exact_s1)
         return {"value": value, "method": "slq", "eigenvalues": None, "se": se, "knn": knn}
 
     def _estimate(self, X, y):
@@ -446,7 +450,7 @@ class DiffusionSpectralMI(DiffusionSpectralEntropy):
         max_samples=10000,
         knn="auto",
         n_probes=32,
-        lanczos_steps=80,
+        lanczos_steps=30,
         backend="auto",
         max_memory="4GB",
         random_state=None,
