@@ -252,3 +252,31 @@ def test_invalid_params(params, err, match):
 def test_bad_arrays(X, y, err, match):
     with pytest.raises(err, match=match):
         KSGMI().fit(X, y)
+
+
+# -- kernels --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["gaussian", "offset", "rounded", "tiny"])
+def test_float32_prefilter_is_exact(kind):
+    from infotheory._kernels import knn as K
+
+    rng = np.random.default_rng(11)
+    Z = rng.normal(size=(700, 12))
+    if kind == "offset":
+        Z = 1e6 + Z  # float32 cannot resolve these values: the margin must send them to float64
+    elif kind == "rounded":
+        Z = np.round(Z, 1)  # many tied distances
+    elif kind == "tiny":
+        Z = 1e-20 * Z
+    ZT, margin = K._f32_copy(Z)
+    d_fast, _ = K._knn_cheb_f32(Z, ZT, 4, margin)
+    d_ref, _ = K._knn_brute(Z, 4, True)
+    np.testing.assert_array_equal(d_fast, d_ref)
+    r = d_ref[:, -1]
+    for strict in (True, False):
+        np.testing.assert_array_equal(K._count_cheb_f32(Z, ZT, r, strict, 0, 12, margin),
+                                      K._count_brute(Z, r, strict, True))
+        np.testing.assert_array_equal(K._count_cheb_f32(Z, ZT, r, strict, 3, 9, margin),
+                                      K._count_brute(np.ascontiguousarray(Z[:, 3:9]), r, strict,
+                                                     True))
