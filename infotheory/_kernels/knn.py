@@ -30,11 +30,20 @@ import numpy as np
 from numba import njit, prange
 from scipy.spatial import cKDTree
 
-__all__ = ["knn", "count_within", "marginal_extents", "n_threads", "threads", "KDTREE_MAX_DIM"]
+__all__ = ["knn", "count_within", "marginal_extents", "n_threads", "threads"]
 
-# Above this dimension the KD-tree visits most leaves anyway; blocked brute force with early exit
-# is faster (measured in benchmarks/bench_ksg.py: 10-D joint space at N = 1e5).
+# Above this dimension the KD-tree visits most leaves anyway and the float32 brute force wins.
 KDTREE_MAX_DIM = 8
+
+
+def _prefer_tree(n: int, d: int) -> bool:
+    """KD-tree or brute force, from a cost model fitted on this package's benchmarks.
+
+    Brute force (float32 SIMD pass) costs about 0.15 ns * n^2 * d; a KD-tree query with a
+    KSG-sized radius about 1 us * 2^d per point (27 us measured at d = 5). The tree wins from
+    n > 6700 * 2^d / d: 13 000 at d = 1-2, 42 000 at d = 5, 210 000 at d = 8.
+    """
+    return d <= KDTREE_MAX_DIM and n * d > 6700.0 * 2.0**d
 
 _QUERY_BLOCK = 32  # queries handled together, so a candidate block is reused from cache
 _CAND_BLOCK = 256  # candidate rows per block: 256 x 40 x 8 B = 80 kB, stays in L2
@@ -50,11 +59,19 @@ def n_threads(n_jobs) -> int:
     return max(1, min(total, int(n_jobs)))
 
 
+# Launching a parallel region costs ~10 us on an idle machine but milliseconds on a busy one
+# (OpenMP barriers): below this many elementary operations one thread is faster.
+_PARALLEL_MIN_WORK = 1e8
+
+
+_KDTREE_PARALLEL_MIN_N = 20_000  # cKDTree starts Python threads per call: ~ms each
+
+
 @contextlib.contextmanager
-def threads(n_jobs):
-    """Run numba kernels with ``n_jobs`` threads and restore the previous setting afterwards."""
+def threads(n_jobs, work: float = np.inf):
+    """Run numba kernels with ``n_jobs`` threads (one for small ``work``), then restore."""
     previous = numba.get_num_threads()
-    numba.set_num_threads(n_threads(n_jobs))
+    numba.set_num_threads(n_threads(n_jobs) if work >= _PARALLEL_MIN_WORK else 1)
     try:
         yield
     finally:
@@ -331,12 +348,12 @@ def knn(Z: np.ndarray, k: int, metric: str = "chebyshev", n_jobs=None):
     n, d = Z.shape
     if d == 1:
         metric = "chebyshev"  # the same metric in 1-D, and |diff| is exact
-    if d <= KDTREE_MAX_DIM:
-        workers = n_threads(n_jobs)
+    if _prefer_tree(n, d) or metric != "chebyshev" and d <= KDTREE_MAX_DIM:
+        workers = n_threads(n_jobs) if n >= _KDTREE_PARALLEL_MIN_N else 1
         dist, idx = cKDTree(Z).query(Z, k=k + 1, p=_metric_p(metric), workers=workers)
         return np.ascontiguousarray(dist[:, 1:]), np.ascontiguousarray(idx[:, 1:], dtype=np.int64)
     fast = _f32_copy(Z) if metric == "chebyshev" else None
-    with threads(n_jobs):
+    with threads(n_jobs, work=float(n) * n * d):
         if fast is not None:
             return _knn_cheb_f32(Z, fast[0], k, fast[1])
         return _knn_brute(Z, k, metric == "chebyshev")
@@ -349,9 +366,9 @@ def count_within(Z: np.ndarray, radii: np.ndarray, *, strict: bool, metric: str 
     radii = np.ascontiguousarray(radii, dtype=np.float64)
     if d == 1:
         x = np.ascontiguousarray(Z[:, 0])
-        with threads(n_jobs):
+        with threads(n_jobs, work=20.0 * n * np.log2(n + 1)):
             return _count_sorted_1d(np.sort(x), x, radii, strict)
-    if d <= KDTREE_MAX_DIM and metric == "chebyshev":
+    if metric == "chebyshev" and _prefer_tree(n, d):
         # (cKDTree compares squared Euclidean distances, which can disagree with the distances
         # it returns at the boundary; Euclidean counts therefore always use the brute force.)
         r = np.nextafter(radii, 0.0) if strict else radii
@@ -359,14 +376,14 @@ def count_within(Z: np.ndarray, radii: np.ndarray, *, strict: bool, metric: str 
         r = np.where(radii > 0, r, -1.0) if strict else r
         inside = cKDTree(Z).query_ball_point(
             Z, np.maximum(r, 0.0), p=_metric_p(metric), return_length=True,
-            workers=n_threads(n_jobs),
+            workers=n_threads(n_jobs) if n >= _KDTREE_PARALLEL_MIN_N else 1,
         )
         counts = np.asarray(inside, dtype=np.int64) - 1
         if strict:
             counts[radii <= 0] = 0
         return counts
     fast = _f32_copy(Z) if metric == "chebyshev" else None
-    with threads(n_jobs):
+    with threads(n_jobs, work=float(n) * n * d):
         if fast is not None:
             return _count_cheb_f32(Z, fast[0], radii, strict, 0, d, fast[1])
         return _count_brute(Z, radii, strict, metric == "chebyshev")
@@ -374,5 +391,5 @@ def count_within(Z: np.ndarray, radii: np.ndarray, *, strict: bool, metric: str 
 
 def marginal_extents(X: np.ndarray, idx: np.ndarray, n_jobs=None) -> np.ndarray:
     """Max-norm extent in the marginal ``X`` of each point's joint neighbour set (KSG-2 radii)."""
-    with threads(n_jobs):
+    with threads(n_jobs, work=float(idx.size) * X.shape[1]):
         return _extents(X, np.ascontiguousarray(idx, dtype=np.int64))

@@ -1,0 +1,102 @@
+"""KSG mutual information: our KSGMI beside scikit-learn, NPEET (npeet-plus) and ennemi.
+
+Same process, same data: correlated Gaussians with a known MI (1 nat in total), N in
+{1e3, 1e4, 1e5} and d in {1, 5, 20} features per side, k = 3. scikit-learn's
+``mutual_info_regression`` and ennemi only take a 1-D target, so they run at d = 1. A competitor is
+skipped when its time extrapolated from the previous N (quadratic in N for d > 1) exceeds 120 s.
+Our first call on a tiny input (numba compile, or cache load once cached) is printed apart.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from infotheory.datasets import correlated_gaussians
+from infotheory.mutual_info import KSGMI
+
+from ._timing import row, timed
+
+LIMIT_S = 120.0
+TRUE_MI = 1.0
+WIDTHS = (7, 4, 10, 10, 9, 9, 9, 9, 12)
+
+
+def _ours(X, Y):
+    return KSGMI(warn_bias=False).fit(X, Y).mutual_info_
+
+
+def _sklearn(X, Y):
+    from sklearn.feature_selection import mutual_info_regression
+
+    return float(mutual_info_regression(X, Y[:, 0], n_neighbors=3, random_state=0)[0])
+
+
+def _npeet(X, Y):
+    from npeet_plus import mi
+
+    return float(mi(X, Y, k=3, base=math.e))
+
+
+def _ennemi(X, Y):
+    import ennemi
+
+    return float(np.asarray(ennemi.estimate_mi(Y[:, 0], X[:, 0], k=3)).ravel()[0])
+
+
+COMPETITORS = {"sklearn": (_sklearn, True), "npeet": (_npeet, False), "ennemi": (_ennemi, True)}
+
+
+_MODULES = {"sklearn": "sklearn", "npeet": "npeet_plus", "ennemi": "ennemi"}
+
+
+def _available(name):
+    try:
+        __import__(_MODULES[name])
+    except ImportError:
+        return False
+    return True
+
+
+def main(quick: bool = False):
+    sizes = [1_000] if quick else [1_000, 10_000, 100_000]
+    dims = [1, 5, 20]
+    X, Y, _ = correlated_gaussians(50, TRUE_MI, dim=20, random_state=0)
+    _, t_compile = timed(_ours, X, Y)
+    _, t_compile1 = timed(_ours, X[:, :1], Y[:, :1])
+    print(f"our first call on 50 samples (compile or cache load): d=20 {t_compile:.2f} s, "
+          f"d=1 {t_compile1:.2f} s")
+    print(f"true MI = {TRUE_MI} nats; times are best of up to 3 runs; ratio = theirs / ours")
+    print(row(("N", "d", "other", "ours [s]", "other [s]", "ratio", "ours", "other", "note"),
+              WIDTHS))
+    last = {}
+    for d in dims:
+        for n in sizes:
+            X, Y, _ = correlated_gaussians(n, TRUE_MI, dim=d, random_state=1)
+            repeat = 3 if n <= 10_000 else 1
+            mine, t_mine = timed(_ours, X, Y, repeat=repeat)
+            for name, (fn, only_1d) in COMPETITORS.items():
+                if (only_1d and d > 1) or not _available(name):
+                    continue
+                prev = last.get((name, d))
+                if prev is not None:
+                    n0, t0 = prev
+                    predicted = t0 * (n / n0) ** (2.0 if d > 1 else 1.1)
+                    if predicted > LIMIT_S:
+                        print(row((n, d, name, f"{t_mine:.3f}", "skipped", "", f"{mine:.3f}", "",
+                                   f"(>{LIMIT_S:.0f} s)"), WIDTHS), flush=True)
+                        last[(name, d)] = (n, predicted)
+                        continue
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # third-party deprecation chatter
+                    theirs, t_theirs = timed(fn, X, Y, repeat=repeat if n < 100_000 else 1)
+                last[(name, d)] = (n, t_theirs)
+                print(row((n, d, name, f"{t_mine:.3f}", f"{t_theirs:.3f}",
+                           f"{t_theirs / t_mine:.1f}x", f"{mine:.3f}", f"{theirs:.3f}", ""),
+                          WIDTHS), flush=True)
+
+
+if __name__ == "__main__":
+    main()
