@@ -41,7 +41,7 @@ test-all: $(VENV)/.installed-test
 
 ## docs: the Sphinx site, warnings as errors
 docs: $(VENV)/.installed-test
-	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+	$(BIN)/sphinx-build -E -W --keep-going -q -b html docs docs/_build/html
 
 ## bench: side-by-side benchmarks against the packages users would otherwise pick
 bench: $(VENV)/.installed-dev

@@ -24,7 +24,13 @@ extensions = [
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
-autodoc_default_options = {"members": True, "inherited-members": False}
+# scikit-learn generates set_*_request methods for fit/score parameters; their docstrings are
+# scikit-learn's, not ours, and are not valid numpydoc.
+autodoc_default_options = {
+    "members": True,
+    "inherited-members": False,
+    "exclude-members": "set_fit_request, set_score_request, set_partial_fit_request",
+}
 autodoc_typehints = "none"
 nb_execution_mode = "off"  # notebooks are executed by `make test` (nbmake) and stored with outputs
 exclude_patterns = ["_build", "**.ipynb_checkpoints"]

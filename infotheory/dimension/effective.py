@@ -383,8 +383,9 @@ class LocalEffectiveDimension(EffectiveDimension):
 
     Attributes
     ----------
-    effective_dimension_, normalized_, eigenvalues_, fisher_trace_, n_parameters_, \
-n_features_in_, n_draws_, input_kind_
+    effective_dimension_, normalized_, eigenvalues_, fisher_trace_, n_parameters_
+        As in :class:`EffectiveDimension`.
+    n_features_in_, n_draws_, input_kind_
         As in :class:`EffectiveDimension`.
 
     References

@@ -244,7 +244,7 @@ class VendiScore(InfoEstimator):
         The Vendi score (unitless: an effective number of items).
     entropy_ : float
         :math:`H_q(\lambda)` in nats (``log(score_)``).
-    eigenvalues_ : ndarray of shape (n_components_,)
+    eigenvalues_ : ndarray of shape (n_eigenvalues,)
         The normalised eigenvalues :math:`\lambda`, descending (sum 1); entries
         ``<= rank_tol_ * eigenvalues_[0]`` count as zero.
     method_ : str
