@@ -67,9 +67,9 @@ class MixedMI(InfoEstimator):
     >>> from infotheory import MixedMI
     >>> rng = np.random.default_rng(0)
     >>> y = rng.integers(0, 2, size=5000)
-    >>> X = rng.normal(size=5000) + 4.0 * y   # well separated: I close to log 2 = 0.693
+    >>> X = rng.normal(size=5000) + 4.0 * y   # true I = 0.633 nats (by quadrature)
     >>> round(MixedMI().fit(X, y).mutual_info_, 2)
-    0.68
+    0.63
     """
 
     _result_attr = "mutual_info_"
