@@ -407,7 +407,7 @@ def test_dsmi_bad_y(y, groups, exc, match):
     [
         ({"reference": "yes"}, TypeError, r"reference must be a bool, got 'yes'"),
         ({"n_repetitions": 0}, ValueError, r"n_repetitions must be >= 1, got 0"),
-        ({"n_clusters": 1}, ValueError, r"n_clusters must be >= 2, got 1"),
+        ({"n_clusters": 0}, ValueError, r"n_clusters must be >= 1, got 0"),
         ({"progress": 1}, TypeError, r"progress must be a bool, got 1"),
     ],
 )
