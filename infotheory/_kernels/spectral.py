@@ -334,6 +334,10 @@ def slq_entropy(s1, s2, C, s1_exact: float | None):
     ``s1_exact`` replaces the estimate of S1 when it is known exactly.
     """
     p = s2.shape[0]
+    # a control that (nearly) does not vary over the probes carries no information and would
+    # only be fitted to round-off; drop it
+    spread = C.std(axis=0)
+    C = C[:, spread > 1e-9 * (np.abs(C).max(axis=0) + 1.0)]
     value = _dse_with_controls(s1, s2, C, s1_exact)
     keep = ~np.eye(p, dtype=bool)
     th = np.array([_dse_with_controls(s1[m], s2[m], C[m], s1_exact) for m in keep])

@@ -207,6 +207,15 @@ def test_slq_matrix_free_within_one_percent_at_3000():
     _close_to_exact(X, DiffusionSpectralEntropy(method="slq", knn=None, random_state=2))
 
 
+@pytest.mark.parametrize("knn", [None, 5])
+def test_slq_small_sigma_gives_log_n_exactly(knn):
+    # K = I: every probe's quadrature is exact, so SLQ has no error at all
+    X = np.random.default_rng(0).normal(size=(300, 6))
+    est = DiffusionSpectralEntropy(sigma=1e-3, method="slq", knn=knn, random_state=0).fit(X)
+    assert est.entropy_ == pytest.approx(math.log(300), abs=1e-10)
+    assert est.standard_error_ < 1e-10
+
+
 def test_slq_t_not_one():
     X, _ = blobs(1000, seed=2)
     exact = DiffusionSpectralEntropy(method="exact", t=3).fit(X).entropy_
