@@ -41,9 +41,10 @@ def _prefer_tree(n: int, d: int) -> bool:
 
     Brute force (float32 SIMD pass) costs about 0.15 ns * n^2 * d; a KD-tree query with a
     KSG-sized radius about 1 us * 2^d per point (27 us measured at d = 5). The tree wins from
-    n > 6700 * 2^d / d: 13 000 at d = 1-2, 42 000 at d = 5, 210 000 at d = 8.
+    n > 6700 * 2^d / d: 42 000 at d = 5, 210 000 at d = 8. Up to d = 3 the tree's kNN queries
+    (a few microseconds per point) win at every n.
     """
-    return d <= KDTREE_MAX_DIM and n * d > 6700.0 * 2.0**d
+    return d <= 3 or (d <= KDTREE_MAX_DIM and n * d > 6700.0 * 2.0**d)
 
 _QUERY_BLOCK = 32  # queries handled together, so a candidate block is reused from cache
 _CAND_BLOCK = 256  # candidate rows per block: 256 x 40 x 8 B = 80 kB, stays in L2
@@ -81,6 +82,22 @@ def threads(n_jobs, work: float = np.inf):
 # -- brute force kernels ---------------------------------------------------------------------
 
 
+@njit(cache=True, inline="always")
+def _insert(dist, idx, i, value, j):
+    """Insert neighbour j at distance ``value`` into row i of the sorted size-k buffers.
+
+    Returns the new k-th distance (the pruning threshold).
+    """
+    p = dist.shape[1] - 1
+    while p > 0 and dist[i, p - 1] > value:
+        dist[i, p] = dist[i, p - 1]
+        idx[i, p] = idx[i, p - 1]
+        p -= 1
+    dist[i, p] = value
+    idx[i, p] = j
+    return dist[i, dist.shape[1] - 1]
+
+
 @njit(cache=True, parallel=True)
 def _knn_brute(Z, k, chebyshev):
     """k nearest neighbours of every row of Z (itself excluded); distances ascending.
@@ -113,15 +130,7 @@ def _knn_brute(Z, k, chebyshev):
                         if acc >= thr:
                             break
                     if acc < thr:
-                        # insertion into the sorted buffer of size k
-                        p = k - 1
-                        while p > 0 and dist[i, p - 1] > acc:
-                            dist[i, p] = dist[i, p - 1]
-                            idx[i, p] = idx[i, p - 1]
-                            p -= 1
-                        dist[i, p] = acc
-                        idx[i, p] = j
-                        thr = dist[i, k - 1]
+                        thr = _insert(dist, idx, i, acc, j)
     if not chebyshev:
         for i in prange(n):
             for p in range(k):
@@ -268,14 +277,7 @@ def _knn_cheb_f32(Z, ZT32, k, margin_abs):
                         if v > a:
                             a = v
                     if a < thr:
-                        p = k - 1
-                        while p > 0 and dist[i, p - 1] > a:
-                            dist[i, p] = dist[i, p - 1]
-                            idx[i, p] = idx[i, p - 1]
-                            p -= 1
-                        dist[i, p] = a
-                        idx[i, p] = jj
-                        thr = dist[i, k - 1]
+                        thr = _insert(dist, idx, i, a, jj)
     return dist, idx
 
 
