@@ -36,15 +36,23 @@ __all__ = ["knn", "count_within", "marginal_extents", "n_threads", "threads"]
 KDTREE_MAX_DIM = 8
 
 
-def _prefer_tree(n: int, d: int) -> bool:
-    """KD-tree or brute force, from a cost model fitted on this package's benchmarks.
+def _tree_for_knn(n: int, d: int) -> bool:
+    """KD-tree or float32 brute force for a max-norm kNN query (k small).
 
-    Brute force (float32 SIMD pass) costs about 0.15 ns * n^2 * d; a KD-tree query with a
-    KSG-sized radius about 1 us * 2^d per point (27 us measured at d = 5). The tree wins from
-    n > 6700 * 2^d / d: 42 000 at d = 5, 210 000 at d = 8. Up to d = 3 the tree's kNN queries
-    (a few microseconds per point) win at every n.
+    Measured (bench_ksg, 10-D joint space of KSG at d = 5 per side): equal at n = 1e4-3e4, and
+    the tree scales better beyond; up to d = 3 the tree wins at every n.
     """
-    return d <= 3 or (d <= KDTREE_MAX_DIM and n * d > 6700.0 * 2.0**d)
+    return d <= 3 or (d <= 10 and n >= 30_000)
+
+
+def _tree_for_counts(n: int, d: int) -> bool:
+    """KD-tree or float32 brute force for max-norm radius counts at KSG radii.
+
+    KSG radii hold hundreds of points in the marginals, which makes ball queries expensive:
+    in 5-D the brute force was 4.8x faster at n = 1e4 and 2.6x at n = 3e4 (n^2 against about
+    n^1.3), so the tree only pays from about n = 1e5.
+    """
+    return d <= 3 or (d <= KDTREE_MAX_DIM and n >= 100_000)
 
 _QUERY_BLOCK = 32  # queries handled together, so a candidate block is reused from cache
 _CAND_BLOCK = 256  # candidate rows per block: 256 x 40 x 8 B = 80 kB, stays in L2
@@ -350,7 +358,7 @@ def knn(Z: np.ndarray, k: int, metric: str = "chebyshev", n_jobs=None):
     n, d = Z.shape
     if d == 1:
         metric = "chebyshev"  # the same metric in 1-D, and |diff| is exact
-    if _prefer_tree(n, d) or metric != "chebyshev" and d <= KDTREE_MAX_DIM:
+    if _tree_for_knn(n, d) or metric != "chebyshev" and d <= KDTREE_MAX_DIM:
         workers = n_threads(n_jobs) if n >= _KDTREE_PARALLEL_MIN_N else 1
         dist, idx = cKDTree(Z).query(Z, k=k + 1, p=_metric_p(metric), workers=workers)
         return np.ascontiguousarray(dist[:, 1:]), np.ascontiguousarray(idx[:, 1:], dtype=np.int64)
@@ -370,7 +378,7 @@ def count_within(Z: np.ndarray, radii: np.ndarray, *, strict: bool, metric: str 
         x = np.ascontiguousarray(Z[:, 0])
         with threads(n_jobs, work=20.0 * n * np.log2(n + 1)):
             return _count_sorted_1d(np.sort(x), x, radii, strict)
-    if metric == "chebyshev" and _prefer_tree(n, d):
+    if metric == "chebyshev" and _tree_for_counts(n, d):
         # (cKDTree compares squared Euclidean distances, which can disagree with the distances
         # it returns at the boundary; Euclidean counts therefore always use the brute force.)
         r = np.nextafter(radii, 0.0) if strict else radii
