@@ -43,13 +43,9 @@ def _bin_index(v, edges, table, low, inv_width):
     """
     ne = edges.shape[0]
     n_cells = table.shape[0]
-    f = (v - low) * inv_width
-    if f <= 0.0:
-        c = 0
-    elif f >= n_cells - 1:
-        c = n_cells - 1
-    else:
-        c = int(f)
+    # min/max rather than branches: a layer that is half exact zeros (ReLU) would otherwise
+    # mispredict on every other value
+    c = int(min(max((v - low) * inv_width, 0.0), n_cells - 1.0))
     g = table[c]
     while g < ne and edges[g] <= v:
         g += 1
@@ -146,13 +142,14 @@ def _distinct_float32(T, low, count):
             dst[pos[c]] = b
             pos[c] += 1
         src, dst = dst, src
+    for k in range(count):
+        b = src[k]
+        src[k] = b ^ _U32_TOP if b & _U32_TOP else b ^ _U32_ALL
+    ordered = src.view(np.float32)
     out = np.empty(count, np.float64)
     w = 0
     for k in range(count):
-        b = src[k]
-        b = b ^ _U32_TOP if b & _U32_TOP else b ^ _U32_ALL
-        dst[0] = b
-        v = np.float64(dst[:1].view(np.float32)[0])
+        v = np.float64(ordered[k])
         if w == 0 or v != out[w - 1]:  # 0.0 and -0.0 are one value, as in np.unique
             out[w] = v
             w += 1
