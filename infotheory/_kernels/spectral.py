@@ -144,32 +144,80 @@ def _csr_matmat(indptr, indices, data, s, V, out):
     return out
 
 
+@njit(cache=True, parallel=True)
+def _select_knn(gram, sq_b, sq, row0, k, idx_out, d2_out):
+    """For each row of a Gram block, the ``k`` smallest squared distances (self forced in with
+    -1) by a bounded max-heap: most entries are rejected by one comparison with the root, so
+    the cost is close to one pass over the block."""
+    n_rows, n = gram.shape
+    for r in prange(n_rows):
+        hv = np.empty(k)
+        hi = np.empty(k, dtype=np.int64)
+        size = 0
+        for j in range(n):
+            v = sq_b[r] + sq[j] - 2.0 * gram[r, j]
+            if j == row0 + r:
+                v = -1.0
+            if size == k and v >= hv[0]:
+                continue
+            if size < k:
+                pos = size
+                size += 1
+                while pos > 0:
+                    parent = (pos - 1) >> 1
+                    if hv[parent] >= v:
+                        break
+                    hv[pos] = hv[parent]
+                    hi[pos] = hi[parent]
+                    pos = parent
+            else:
+                pos = 0
+                while True:
+                    c = 2 * pos + 1
+                    if c >= k:
+                        break
+                    if c + 1 < k and hv[c + 1] > hv[c]:
+                        c += 1
+                    if hv[c] <= v:
+                        break
+                    hv[pos] = hv[c]
+                    hi[pos] = hi[c]
+                    pos = c
+            hv[pos] = v
+            hi[pos] = j
+        for q in range(k):
+            idx_out[row0 + r, q] = hi[q]
+            d2_out[row0 + r, q] = hv[q]
+
+
 def knn_diffusion_kernel(X: np.ndarray, sigma: float, k: int):
     """kNN-truncated affinity ``G`` as a symmetric CSR matrix, and its row sums.
 
-    Each point keeps itself and its ``k`` nearest neighbours (found on float64 distances from
-    blocked BLAS Gram products and ``argpartition``); the graph is symmetrised by union (``G_ij``
-    kept if either end lists the other), so ``K = D^{-1/2} G D^{-1/2}`` is symmetric.
+    Each point keeps itself and its ``k`` nearest neighbours, selected on float32 distances
+    from blocked BLAS Gram products (the selection only has to be right up to ties at the
+    boundary); the affinities of the kept pairs are then computed in float64. The graph is
+    symmetrised by union (``G_ij`` kept if either end lists the other), so
+    ``K = D^{-1/2} G D^{-1/2}`` is symmetric.
     """
     n = X.shape[0]
     Xc = _centred(X)
-    sq = np.einsum("ij,ij->i", Xc, Xc)
-    scale = 1.0 / (2.0 * sigma * sigma)
+    X32 = Xc.astype(np.float32)
+    sq32 = np.einsum("ij,ij->i", X32, X32)
     idx = np.empty((n, k + 1), dtype=np.int64)
-    w = np.empty((n, k + 1))
+    d2 = np.empty((n, k + 1))
     step = _block_rows(n)
-    buf = np.empty((min(step, n), n))
+    buf = np.empty((min(step, n), n), dtype=np.float32)
     for r0 in range(0, n, step):
         r1 = min(n, r0 + step)
-        D2 = _neg_scaled_sqdist_block(Xc[r0:r1], Xc, sq[r0:r1], sq, -1.0, out=buf[: r1 - r0])
-        # -1 on the diagonal forces each point to keep itself, with distance 0 below
-        D2[np.arange(r1 - r0), np.arange(r0, r1)] = -1.0
-        sel = np.argpartition(D2, k, axis=1)[:, : k + 1]
-        idx[r0:r1] = sel
-        w[r0:r1] = np.take_along_axis(D2, sel, axis=1)
-    np.maximum(w, 0.0, out=w)
-    w *= -scale
-    np.exp(w, out=w)
+        gram = np.matmul(X32[r0:r1], X32.T, out=buf[: r1 - r0])
+        _select_knn(gram, sq32[r0:r1], sq32, r0, k + 1, idx, d2)
+    # exact float64 squared distances of the kept pairs, in bounded chunks
+    chunk = max(1, _BLOCK_ELEMENTS // (8 * (k + 1) * Xc.shape[1]))
+    for r0 in range(0, n, chunk):
+        r1 = min(n, r0 + chunk)
+        diff = Xc[r0:r1, None, :] - Xc[idx[r0:r1]]
+        d2[r0:r1] = np.einsum("ijk,ijk->ij", diff, diff)
+    w = np.exp(d2 * (-1.0 / (2.0 * sigma * sigma)))
     G = sparse.csr_matrix((w.ravel(), idx.ravel(), np.arange(0, n * (k + 1) + 1, k + 1)),
                           shape=(n, n))
     # union symmetrisation: both directed copies carry the same value, so max keeps it
