@@ -1,7 +1,8 @@
 """Diffusion spectral entropy: ours beside ``dse-dsmi`` (DESIGN.md §5).
 
 Seeded 10-cluster data (``make_blobs(N, 64, centers=10, random_state=0)``), sigma = 10, t = 1,
-values in bits; the N = 1e5 run uses data whose kernel is local (10 two-dimensional sheets). Each measurement runs in a fresh subprocess so that its peak resident memory
+values in bits; the N = 1e5 run uses data whose kernel is local (10 two-dimensional sheets).
+Each measurement runs in a fresh subprocess so that its peak resident memory
 (resident set size sampled every 2 ms during the computation, minus the size before it) is its
 own. Printed: values, times, time
 ratios (reference / ours) and peak-memory ratios, then SLQ at N = 100 000.
