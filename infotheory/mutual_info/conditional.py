@@ -131,7 +131,7 @@ class ConditionalMI(InfoEstimator):
         prepared = _prepare(arrays, standardize=self.standardize, noise=self.noise,
                             random_state=self.random_state)
         if Z is None:
-            return _ksg(prepared[0], prepared[1], self.k, 1, self.n_jobs, "ConditionalMI")
+            return _ksg(prepared[0], prepared[1], self.k, 1, self.n_jobs, "ConditionalMI")[0]
         X, Y, Z = prepared
         k, n_jobs = self.k, self.n_jobs
         dist, _ = _knn.knn(np.ascontiguousarray(np.hstack([X, Y, Z])), k, "chebyshev", n_jobs)

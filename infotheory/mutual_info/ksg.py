@@ -10,7 +10,7 @@ from scipy.special import digamma
 
 from .._base import InfoEstimator
 from .._kernels import knn as _knn
-from .._validation import check_option, check_param, check_random_state
+from .._validation import check_bool, check_option, check_param, check_random_state
 
 __all__ = ["KSGMI", "KNNBiasWarning"]
 
@@ -31,16 +31,10 @@ def _check_knn_params(est, *, k_name: str = "k") -> None:
     check_param(est.noise, "noise", numbers.Real, low=0)
     if not np.isfinite(est.noise):
         raise ValueError(f"noise must be a finite number >= 0, got {est.noise!r}")
-    _check_bool(est.standardize, "standardize")
+    check_bool(est.standardize, "standardize")
     check_param(est.n_jobs, "n_jobs", numbers.Integral, allow_none=True)
     if est.n_jobs == 0:
         raise ValueError("n_jobs must be a positive int, a negative int or None, got 0")
-
-
-def _check_bool(value, name: str) -> None:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bool (True or False), got {value!r} "
-                        f"({type(value).__name__})")
 
 
 def _prepare(arrays, *, standardize: bool, noise: float, random_state):
@@ -77,13 +71,15 @@ def _check_radii(eps: np.ndarray, k: int, owner: str) -> None:
 _BIAS_CHECK_MIN_SAMPLES = 200
 
 
-def _warn_if_biased(value: float, X: np.ndarray, Y: np.ndarray, owner: str) -> None:
+def _warn_if_biased(value: float, value_se: float, X: np.ndarray, Y: np.ndarray,
+                    owner: str) -> None:
     """Emit :class:`KNNBiasWarning` when ``value`` (nats) is clearly below the copula bound.
 
-    "Clearly": more than 3 standard errors of the copula estimate below it *and* more than 5 %
-    of it, so sampling noise of the copula estimate alone triggers it with probability < 0.2 %.
-    The standard error is a delta-method (asymptotic) one, so the check needs
-    ``_BIAS_CHECK_MIN_SAMPLES`` samples and more than ten per dimension.
+    "Clearly": more than 3 combined standard errors below it (the copula estimate's and the kNN
+    estimate's own, ``value_se``, so that sampling noise of either one near MI = 0 does not
+    trigger it) *and* more than 5 % of it. The copula standard error is a delta-method
+    (asymptotic) one, so the check needs ``_BIAS_CHECK_MIN_SAMPLES`` samples and more than ten
+    per dimension.
     """
     from .gaussian import gaussian_copula_mi, gaussian_copula_mi_se
 
@@ -96,7 +92,7 @@ def _warn_if_biased(value: float, X: np.ndarray, Y: np.ndarray, owner: str) -> N
     except ValueError:  # singular covariance (constant or collinear features): no bound
         return
     gap = copula - value
-    if gap > 3.0 * se and gap > 0.05 * copula:
+    if gap > 3.0 * np.hypot(se, value_se) and gap > 0.05 * copula:
         warnings.warn(
             f"{owner} estimate {value:.3f} nats is below the Gaussian-copula lower bound "
             f"{copula:.3f} ± {se:.3f} nats: kNN estimators are biased low at high MI or high "
@@ -107,8 +103,12 @@ def _warn_if_biased(value: float, X: np.ndarray, Y: np.ndarray, owner: str) -> N
         )
 
 
-def _ksg(X: np.ndarray, Y: np.ndarray, k: int, algorithm: int, n_jobs, owner: str) -> float:
-    """KSG estimate in nats on prepared arrays."""
+def _ksg(X: np.ndarray, Y: np.ndarray, k: int, algorithm: int, n_jobs, owner: str):
+    """KSG estimate in nats on prepared arrays, and its standard error.
+
+    The standard error is that of the mean of the per-sample terms; the terms of neighbouring
+    samples are correlated, so it is a rough scale of the sampling noise, not an exact SE.
+    """
     n = X.shape[0]
     joint = np.ascontiguousarray(np.hstack([X, Y]))
     dist, idx = _knn.knn(joint, k, "chebyshev", n_jobs)
@@ -117,12 +117,16 @@ def _ksg(X: np.ndarray, Y: np.ndarray, k: int, algorithm: int, n_jobs, owner: st
     if algorithm == 1:
         nx = _knn.count_within(X, eps, strict=True, n_jobs=n_jobs)
         ny = _knn.count_within(Y, eps, strict=True, n_jobs=n_jobs)
-        return float(digamma(k) + digamma(n) - np.mean(digamma(nx + 1) + digamma(ny + 1)))
-    ex = _knn.marginal_extents(X, idx, n_jobs)
-    ey = _knn.marginal_extents(Y, idx, n_jobs)
-    nx = _knn.count_within(X, ex, strict=False, n_jobs=n_jobs)
-    ny = _knn.count_within(Y, ey, strict=False, n_jobs=n_jobs)
-    return float(digamma(k) - 1.0 / k + digamma(n) - np.mean(digamma(nx) + digamma(ny)))
+        terms = digamma(nx + 1) + digamma(ny + 1)
+        offset = digamma(k) + digamma(n)
+    else:
+        ex = _knn.marginal_extents(X, idx, n_jobs)
+        ey = _knn.marginal_extents(Y, idx, n_jobs)
+        nx = _knn.count_within(X, ex, strict=False, n_jobs=n_jobs)
+        ny = _knn.count_within(Y, ey, strict=False, n_jobs=n_jobs)
+        terms = digamma(nx) + digamma(ny)
+        offset = digamma(k) - 1.0 / k + digamma(n)
+    return float(offset - terms.mean()), float(terms.std(ddof=1) / np.sqrt(n))
 
 
 class KSGMI(InfoEstimator):
@@ -148,9 +152,10 @@ class KSGMI(InfoEstimator):
 
     kNN estimates are biased low at high MI and high dimension (at 20 features per side and
     4.46 nats, about 1.2 nats at N = 10 000). The Gaussian-copula MI lower-bounds the true MI, so
-    when the estimate is clearly below it (by more than 3 of its standard errors and more than
-    5 %) a :class:`KNNBiasWarning` is emitted (``warn_bias=False`` turns it off). The check
-    needs at least 200 samples and 10 per dimension, where that standard error is reliable.
+    when the estimate is clearly below it (by more than 3 combined standard errors of the two
+    estimates and more than 5 %) a :class:`KNNBiasWarning` is emitted (``warn_bias=False`` turns
+    it off). The check needs at least 200 samples and 10 per dimension, where those standard
+    errors are reliable.
 
     Parameters
     ----------
@@ -226,8 +231,8 @@ class KSGMI(InfoEstimator):
         super()._check_params()
         _check_knn_params(self)
         check_option(self.algorithm, "algorithm", (1, 2))
-        _check_bool(self.clip_negative, "clip_negative")
-        _check_bool(self.warn_bias, "warn_bias")
+        check_bool(self.clip_negative, "clip_negative")
+        check_bool(self.warn_bias, "warn_bias")
 
     def _min_samples_required(self):
         return self.k + 1, f"k={self.k} neighbours need k + 1 samples"
@@ -235,7 +240,7 @@ class KSGMI(InfoEstimator):
     def _estimate(self, X, y):
         X, Y = _prepare((X, y), standardize=self.standardize, noise=self.noise,
                         random_state=self.random_state)
-        value = _ksg(X, Y, self.k, self.algorithm, self.n_jobs, "KSGMI")
+        value, value_se = _ksg(X, Y, self.k, self.algorithm, self.n_jobs, "KSGMI")
         if self.warn_bias:
-            _warn_if_biased(value, X, Y, "KSGMI")
+            _warn_if_biased(value, value_se, X, Y, "KSGMI")
         return max(0.0, value) if self.clip_negative else value

@@ -7,8 +7,8 @@ from scipy.special import digamma
 
 from .._base import InfoEstimator
 from .._kernels import knn as _knn
-from .._validation import check_labels
-from .ksg import _check_bool, _check_knn_params, _check_radii, _prepare
+from .._validation import check_bool, check_labels
+from .ksg import _check_knn_params, _check_radii, _prepare
 
 __all__ = ["MixedMI"]
 
@@ -88,7 +88,7 @@ class MixedMI(InfoEstimator):
     def _check_params(self):
         super()._check_params()
         _check_knn_params(self)
-        _check_bool(self.clip_negative, "clip_negative")
+        check_bool(self.clip_negative, "clip_negative")
 
     def _min_samples_required(self):
         return 2, "a class needs 2 samples for a within-class neighbour"
