@@ -69,17 +69,21 @@ def _check_radii(eps: np.ndarray, k: int, owner: str) -> None:
 
 
 _BIAS_CHECK_MIN_SAMPLES = 200
+_KNN_SE_INFLATION = 1.5
 
 
 def _warn_if_biased(value: float, value_se: float, X: np.ndarray, Y: np.ndarray,
                     owner: str) -> None:
     """Emit :class:`KNNBiasWarning` when ``value`` (nats) is clearly below the copula bound.
 
-    "Clearly": more than 3 combined standard errors below it (the copula estimate's and the kNN
-    estimate's own, ``value_se``, so that sampling noise of either one near MI = 0 does not
-    trigger it) *and* more than 5 % of it. The copula standard error is a delta-method
-    (asymptotic) one, so the check needs ``_BIAS_CHECK_MIN_SAMPLES`` samples and more than ten
-    per dimension.
+    "Clearly" means all of: the copula bound itself is significant (more than 3 of its standard
+    errors above 0: a bound indistinguishable from 0 shows nothing, and negative kNN estimates
+    near MI = 0 are sampling noise, not bias); the gap exceeds 3 combined standard errors of the
+    two estimates; and the gap exceeds 5 % of the bound. ``value_se`` (the SE of the mean of
+    the per-sample kNN terms) underestimates the kNN estimate's spread by a factor 1.1-1.4
+    (measured over seeds at N = 500-5000, d = 1-5), so it enters inflated by
+    ``_KNN_SE_INFLATION``. The copula standard error is a delta-method (asymptotic) one, so the
+    check needs ``_BIAS_CHECK_MIN_SAMPLES`` samples and more than ten per dimension.
     """
     from .gaussian import gaussian_copula_mi, gaussian_copula_mi_se
 
@@ -92,7 +96,8 @@ def _warn_if_biased(value: float, value_se: float, X: np.ndarray, Y: np.ndarray,
     except ValueError:  # singular covariance (constant or collinear features): no bound
         return
     gap = copula - value
-    if gap > 3.0 * np.hypot(se, value_se) and gap > 0.05 * copula:
+    combined_se = np.hypot(se, _KNN_SE_INFLATION * value_se)
+    if copula > 3.0 * se and gap > 3.0 * combined_se and gap > 0.05 * copula:
         warnings.warn(
             f"{owner} estimate {value:.3f} nats is below the Gaussian-copula lower bound "
             f"{copula:.3f} ± {se:.3f} nats: kNN estimators are biased low at high MI or high "
@@ -152,10 +157,10 @@ class KSGMI(InfoEstimator):
 
     kNN estimates are biased low at high MI and high dimension (at 20 features per side and
     4.46 nats, about 1.2 nats at N = 10 000). The Gaussian-copula MI lower-bounds the true MI, so
-    when the estimate is clearly below it (by more than 3 combined standard errors of the two
-    estimates and more than 5 %) a :class:`KNNBiasWarning` is emitted (``warn_bias=False`` turns
-    it off). The check needs at least 200 samples and 10 per dimension, where those standard
-    errors are reliable.
+    when the bound is significantly above 0 and the estimate is clearly below it (by more than 3
+    combined standard errors of the two estimates and more than 5 %) a :class:`KNNBiasWarning`
+    is emitted (``warn_bias=False`` turns it off). The check needs at least 200 samples and 10
+    per dimension, where those standard errors are reliable.
 
     Parameters
     ----------
