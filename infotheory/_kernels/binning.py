@@ -156,6 +156,145 @@ def _distinct_float32(T, low, count):
     return out[:w].copy()
 
 
+_LOW16 = np.uint32(0xFFFF)
+_S16 = np.uint32(16)
+_NEG_ZERO_KEY = np.uint32(0x7FFFFFFF)  # the key of -0.0, merged into +0.0's
+
+
+@njit(cache=True, inline="always")
+def _popcount(w):
+    w = w - ((w >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    w = (w & np.uint64(0x3333333333333333)) + ((w >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    w = (w + (w >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return int((w * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
+@njit(cache=True, nogil=True)
+def _mark_bucket(lows, lo, hi, bitmap):
+    """Set the bit of every value of one bucket; return how many distinct values it holds."""
+    distinct = 0
+    for k in range(lo, hi):
+        x = lows[k]
+        w = x >> 6
+        bit = np.uint64(1) << np.uint64(x & 63)
+        # branch-free: duplicates are common in saturated layers and would mispredict
+        distinct += 1 - int((bitmap[w] & bit) != np.uint64(0))
+        bitmap[w] |= bit
+    return distinct
+
+
+@njit(cache=True, nogil=True)
+def _clear_bucket(lows, lo, hi, bitmap):
+    if hi - lo > bitmap.shape[0] // 4:
+        bitmap[:] = 0
+    else:
+        for k in range(lo, hi):
+            bitmap[lows[k] >> 6] = 0
+
+
+@njit(cache=True, nogil=True)
+def distinct_quantiles(T, low, n_bins):
+    """Entropy-based edges of float32-valued ``T`` by exact selection, without sorting.
+
+    The edges ``[low] + [u[int(k * (m / n_bins))] for k < n_bins] + [u[m - 1]]`` need only
+    ``n_bins + 1`` order statistics of the ``m`` distinct values ``u`` other than ``low``. Each
+    value's order-preserving 32-bit key is split into its top 16 bits (the bucket) and its low
+    16 bits; one counting pass and one scatter group the low halves by bucket, and a 65 536-bit
+    bitmap (8 KB, in L1 cache) counts each bucket's distinct values exactly. Prefix sums of those
+    counts locate the bucket of every wanted rank, and the bucket's bitmap gives the value.
+    Two passes over the data instead of a full sort.
+
+    Returns ``(True, edges)``; ``(False, empty)`` when some value is not a float32 (the caller
+    then sorts, :func:`sorted_distinct_except`).
+    """
+    n, d = T.shape
+    vals = np.empty(n * d, np.float32)
+    keys = vals.view(np.uint32)
+    hist = np.zeros(65537, np.int64)
+    count = 0
+    # branch-free: a ReLU layer is about half exact zeros (= low) in random places
+    for i in range(n):
+        not_float32 = False
+        for j in range(d):
+            v = T[i, j]
+            f = np.float32(v)
+            not_float32 |= np.float64(f) != v
+            vals[count] = f
+            b = keys[count]
+            # order-preserving map of IEEE bits: negative numbers reversed, positives above
+            b = b ^ _U32_ALL if b & _U32_TOP else b | _U32_TOP
+            # 0.0 and -0.0 are one value, as in np.unique
+            b = _U32_TOP if b == _NEG_ZERO_KEY else b
+            keys[count] = b
+            keep = v != low
+            hist[(b >> _S16) + 1] += keep
+            count += keep
+        if not_float32:
+            return False, np.empty(0, np.float64)
+    if count == 0:
+        return True, np.full(1, low)
+    for c in range(65536):
+        hist[c + 1] += hist[c]
+    pos = hist[:-1].copy()
+    lows = np.empty(count, np.uint16)
+    for k in range(count):
+        b = keys[k]
+        c = b >> _S16
+        lows[pos[c]] = np.uint16(b & _LOW16)
+        pos[c] += 1
+    bitmap = np.zeros(1024, np.uint64)
+    distinct = np.zeros(65537, np.int64)  # distinct[c + 1]: distinct values of bucket c
+    for c in range(65536):
+        lo = hist[c]
+        hi = hist[c + 1]
+        if hi - lo == 1:
+            distinct[c + 1] = 1
+        elif hi > lo:
+            distinct[c + 1] = _mark_bucket(lows, lo, hi, bitmap)
+            _clear_bucket(lows, lo, hi, bitmap)
+    for c in range(65536):
+        distinct[c + 1] += distinct[c]
+    m = distinct[65536]
+    edges = np.empty(n_bins + 2, np.float64)
+    edges[0] = low
+    # the reference code's expression, evaluated in float64 as numpy does
+    step = m / n_bins
+    out32 = np.empty(1, np.float32)
+    out_bits = out32.view(np.uint32)
+    c = 0
+    marked = -1
+    for e in range(n_bins + 1):
+        r = int(e * step) if e < n_bins else m - 1
+        while distinct[c + 1] <= r:
+            c += 1
+        if marked != c:
+            if marked >= 0:
+                _clear_bucket(lows, hist[marked], hist[marked + 1], bitmap)
+            _mark_bucket(lows, hist[c], hist[c + 1], bitmap)
+            marked = c
+        # the (r - distinct[c])-th set bit of the bucket's bitmap
+        left = r - distinct[c]
+        w = 0
+        while True:
+            p = _popcount(bitmap[w])
+            if left < p:
+                break
+            left -= p
+            w += 1
+        word = bitmap[w]
+        bitpos = 0
+        while True:
+            if word & (np.uint64(1) << np.uint64(bitpos)):
+                if left == 0:
+                    break
+                left -= 1
+            bitpos += 1
+        key = (np.uint32(c) << _S16) | np.uint32(w * 64 + bitpos)
+        out_bits[0] = key ^ _U32_TOP if key & _U32_TOP else key ^ _U32_ALL
+        edges[e + 1] = np.float64(out32[0])
+    return True, edges
+
+
 @njit(cache=True, nogil=True)
 def sorted_distinct_except(T, low):
     """Sorted distinct values of ``T`` other than ``low`` (``np.unique`` then drop ``low``).

@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._base import InfoEstimator
 from .._kernels.binning import (
     digitize_hash,
+    distinct_quantiles,
     floor_hash,
     group_sorted,
     hash_rows,
@@ -69,7 +70,12 @@ def entropy_based_edges(values, n_bins: int, low: float) -> np.ndarray:
     array([0., 1., 3., 4.])
     """
     values = np.asarray(values, dtype=np.float64)
-    u = sorted_distinct_except(values if values.ndim == 2 else values.reshape(1, -1), float(low))
+    values = values if values.ndim == 2 else values.reshape(1, -1)
+    # float32-valued activations (the usual case): order statistics by selection, no sort
+    selected, edges = distinct_quantiles(values, float(low), int(n_bins))
+    if selected:
+        return edges
+    u = sorted_distinct_except(values, float(low))
     if u.size == 0:
         return np.array([low], dtype=np.float64)
     idx = (np.arange(n_bins) * (u.size / n_bins)).astype(np.int64)
@@ -445,8 +451,9 @@ class BinnedEntropy(_BinnedBase):
 
     Cost: one O(N·d) pass digitises and hashes the rows (no Python loop over samples); equal
     hashes are verified element by element, so a hash collision never merges two symbols.
-    ``"entropy_based"`` adds a linear-time sort of the layer's values (radix sort for
-    float32-valued activations). The kernels release the GIL, so layers can be fitted in threads.
+    ``"entropy_based"`` adds finding the edges among the layer's distinct values: an exact
+    two-pass selection for float32-valued activations (no sort), a linear-time bucket sort
+    otherwise. The kernels release the GIL, so layers can be fitted in threads.
 
     Parameters
     ----------

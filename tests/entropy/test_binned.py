@@ -9,6 +9,7 @@ import pytest
 
 from infotheory._kernels.binning import (
     digitize_hash,
+    distinct_quantiles,
     group_sorted,
     lookup_table,
     sorted_distinct_except,
@@ -264,6 +265,57 @@ def test_sorted_distinct_matches_unique(values, low):
     expected = np.unique(values)
     expected = expected[expected != low]
     np.testing.assert_array_equal(sorted_distinct_except(values, low), expected)
+
+
+_RNG = np.random.default_rng(16)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.tanh(_RNG.normal(size=(3000, 7)) * 3).astype(np.float32),  # piles up near ±1
+        np.maximum(_RNG.normal(size=(400, 50)), 0).astype(np.float32),  # half exact zeros
+        np.round(_RNG.exponential(size=(500, 4)), 2).astype(np.float32),  # many ties
+        # consecutive floats: thousands of distinct values in one or two 16-bit key buckets
+        (1 + _RNG.integers(0, 70_000, size=(300, 30)) * 2.0**-23).astype(np.float32),
+        np.array([[0.0, -0.0, 1.0, -2.0, 2.0, 1e-45, -1e-45, 3e38, -3e38, 0.5, 0.5]],
+                 dtype=np.float32),
+        np.array([[-0.0, 0.0, 1.0]], dtype=np.float32),
+        np.full((4, 4), 2.0, dtype=np.float32),
+    ],
+)
+@pytest.mark.parametrize("low", [0.0, -1.000001, 2.0, 1.0])
+@pytest.mark.parametrize("n_bins", [1, 2, 7, 30, 100])
+def test_distinct_quantiles_select_the_sorted_values(values, low, n_bins):
+    # the selection must give exactly the edges of the sorted distinct values
+    values = values.astype(np.float64)
+    selected, edges = distinct_quantiles(values, low, n_bins)
+    assert selected
+    if (values == low).all():
+        expected = [low]  # no distinct value other than low: the edges are [low]
+    else:
+        expected = reference_edges(values, "entropy_based", n_bins, low)
+    np.testing.assert_array_equal(edges, expected)
+
+
+def test_distinct_quantiles_declines_non_float32_values():
+    selected, edges = distinct_quantiles(np.array([[0.5, 0.1]]), 0.0, 3)
+    assert not selected and edges.size == 0
+    T = np.tanh(np.random.default_rng(17).normal(size=(200, 3)))  # float64 values: the sort path
+    np.testing.assert_array_equal(entropy_based_edges(T, 5, -1.000001),
+                                  reference_edges(T, "entropy_based", 5, -1.000001))
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_float32_activations_match_reference(activation):
+    z = np.random.default_rng(18).normal(size=(800, 5)) * 2
+    T = (np.tanh(z) if activation == "tanh" else np.maximum(z, 0)).astype(np.float32)
+    est = BinnedEntropy(activation=activation, n_bins=8).fit(T)
+    T64 = T.astype(np.float64)
+    edges = reference_edges(T64, "entropy_based", 8, est.lower_bound_)
+    np.testing.assert_array_equal(est.bin_edges_, edges)
+    assert est.entropy_ == pytest.approx(reference_entropy(reference_symbols(T64, edges)),
+                                         abs=1e-12)
 
 
 @pytest.mark.parametrize(
