@@ -114,6 +114,30 @@ def test_progress_bar_on_and_off(capsys):
     assert "information plane" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("n_jobs", [2, 3, -1])
+def test_threads_give_the_same_table_in_the_same_order(n_jobs):
+    acts, X, y = _run(n_epochs=4)
+    extra = {"h_gauss": GaussianEntropy()}
+    one = InformationPlane(extra=extra, progress=False).fit(acts, X, y, epochs=[3, 1, 7, 2])
+    many = InformationPlane(extra=extra, progress=False, n_jobs=n_jobs).fit(
+        acts, X, y, epochs=[3, 1, 7, 2])
+    assert many.table_ == one.table_
+    est = BinnedMI(binning="adaptive_range", activation="tanh")
+    one = InformationPlane(estimator=est, progress=False).fit(acts, X, y)
+    many = InformationPlane(estimator=est, progress=False, n_jobs=n_jobs).fit(acts, X, y)
+    assert many.table_ == one.table_ and many.upper_ == one.upper_
+
+
+def test_threads_report_the_failing_layer_and_show_progress(capsys):
+    acts, X, y = _run(n_epochs=3)
+    acts[2]["h2"] = acts[2]["h2"] - 3.0  # below the declared tanh bound at the last epoch only
+    est = BinnedMI(activation="tanh")
+    with pytest.raises(ValueError, match=r"epoch 2, layer 'h2': X has values below the lower"):
+        InformationPlane(estimator=est, progress=False, n_jobs=2).fit(acts, X, y)
+    InformationPlane(progress=True, n_jobs=2).fit(acts[:2], X, y)
+    assert "information plane" in capsys.readouterr().err
+
+
 def test_folder_input_matches_in_memory(tmp_path):
     acts, X, y = _run()
     for e, rec in zip([1, 10, 100], acts):
@@ -184,6 +208,9 @@ def test_not_fitted():
         ({"extra": {"mi_xt": GaussianEntropy()}}, ValueError, "extra column names .* 'mi_xt'"),
         ({"extra": {"h": 3}}, TypeError, r"extra\['h'\] must be an estimator .* got int"),
         ({"estimator": "ksg"}, TypeError, "estimator must be a mutual-information .* got str"),
+        ({"n_jobs": 0}, ValueError, "n_jobs must be a positive number of threads, -1 .* got 0"),
+        ({"n_jobs": 1.5}, TypeError, r"n_jobs must be an int, got 1.5 \(float\)"),
+        ({"n_jobs": True}, TypeError, r"n_jobs must be an int, got True \(bool\)"),
     ],
 )
 def test_bad_parameters(kwargs, exc, match):
