@@ -107,7 +107,11 @@ class DiffusionSpectralEntropy(InfoEstimator):
         symmetrised by union and each point keeps itself). ``"auto"`` picks the smallest count
         that holds 99.99 % of the kernel mass of 200 sampled rows and switches to the matrix-free
         exact kernel when that count exceeds n/4; None always uses the matrix-free kernel. The
-        choice is stored in ``knn_`` (None for matrix-free).
+        choice is stored in ``knn_`` (None for matrix-free). A small explicit ``knn`` on data
+        whose kernel is not local changes the quantity (it is then the DSE of a kNN graph):
+        on 10 Gaussian clusters in 64-d with sigma = 10 every point sees its whole cluster, and
+        ``knn=50`` gives 12.5 bits where the exact value is 7.9. The matrix-free product costs
+        O(n^2 d) per Lanczos step; the sparse one O(n knn).
     n_probes : int, default=32
         SLQ only. Rademacher probe vectors.
     lanczos_steps : int, default=30
