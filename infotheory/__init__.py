@@ -31,6 +31,7 @@ _LAZY = {
     "GaussianCopulaMI": "mutual_info",
     "BinnedMI": "mutual_info",
     "CompressedMI": "mutual_info",
+    "KNNBiasWarning": "mutual_info",
     # spectral
     "DiffusionSpectralEntropy": "spectral",
     "DiffusionSpectralMI": "spectral",
@@ -40,6 +41,7 @@ _LAZY = {
     "LocalEffectiveDimension": "dimension",
     "TwoScaleEffectiveDimension": "dimension",
     "maddox_effective_dimension": "dimension",
+    "fisher_from_model": "dimension",
     # analysis
     "InformationPlane": "analysis",
     "load_activations": "analysis",

@@ -1,6 +1,11 @@
 """Spectral measures of point clouds: diffusion spectral entropy and MI, the Vendi score."""
 
 from .diffusion import DiffusionSpectralEntropy, DiffusionSpectralMI
-from .vendi import VendiScore, renyi_entropy_of_spectrum  # noqa: F401
+from .vendi import VendiScore, renyi_entropy_of_spectrum
 
-__all__ = ["DiffusionSpectralEntropy", "DiffusionSpectralMI", "VendiScore"]
+__all__ = [
+    "DiffusionSpectralEntropy",
+    "DiffusionSpectralMI",
+    "VendiScore",
+    "renyi_entropy_of_spectrum",
+]
