@@ -16,7 +16,9 @@ from pathlib import Path
 
 def main(argv=None) -> int:
     here = Path(__file__).parent
-    available = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
+    available = sorted(
+        m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_")
+    )
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("names", nargs="*", help=f"subset of {available}")
     parser.add_argument("--quick", action="store_true", help="smallest sizes only")

@@ -420,7 +420,9 @@ class VendiScore(InfoEstimator):
         # Total weight this fit contributes if partial_fit continues it: the sum of
         # sample_weight, else one per sample (p spreads n samples' worth of weight).
         self._weight_sum = (
-            float(np.asarray(sample_weight, dtype=float).sum()) if sample_weight is not None else float(Xa.shape[0])
+            float(np.asarray(sample_weight, dtype=float).sum())
+            if sample_weight is not None
+            else float(Xa.shape[0])
         )
         self._set_result(self._compute(Xa, w, store=True), Xa.shape[0])
         return self
