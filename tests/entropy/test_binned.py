@@ -359,6 +359,14 @@ def test_read_only_memmap(tmp_path):
     np.save(tmp_path / "t.npy", T)
     mm = np.load(tmp_path / "t.npy", mmap_mode="r")
     assert BinnedEntropy().fit(mm).entropy_ == BinnedEntropy().fit(np.array(T)).entropy_
+    # float64 on disk is used in place (read-only) by the selection and the sort alike
+    for values in (T.astype(np.float64), np.tanh(np.arange(600.0).reshape(200, 3) / 300)):
+        np.save(tmp_path / "t64.npy", values)
+        mm = np.load(tmp_path / "t64.npy", mmap_mode="r")
+        fitted = BinnedEntropy(activation="tanh").fit(mm)
+        assert fitted.entropy_ == BinnedEntropy(activation="tanh").fit(values.copy()).entropy_
+        np.testing.assert_array_equal(fitted.bin_edges_,
+                                      reference_edges(values, "entropy_based", 30, -1.000001))
 
 
 # -- bad input ----------------------------------------------------------------------------------
