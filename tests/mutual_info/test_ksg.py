@@ -296,3 +296,47 @@ def test_no_bias_warning_under_independence_small_n():
             except KNNBiasWarning:
                 flagged += 1
     assert flagged == 0
+
+
+def _grid_cases():
+    rng = np.random.default_rng(12)
+    g = rng.normal(size=(1500, 2))
+    return {
+        "gaussian": g,
+        "rounded": np.round(g, 1),  # many tied distances, ties at the k-th one
+        "duplicates": np.repeat(g[:200], 4, axis=0),
+        "constant column": np.c_[g[:, 0], np.full(1500, 3.0)],
+        "fewer points than cells": g[:6],
+        "clusters with empty cells between": np.r_[1e-3 * g[:750], 100.0 + 1e-3 * g[750:]],
+        "skewed scales": np.c_[1e6 * g[:, 0], 1e-6 * g[:, 1]],
+        "offset beyond float resolution": 1e8 + 1e-7 * g,
+        "heavy tails": rng.standard_t(1, size=(1500, 2)),
+        "integers": rng.integers(0, 5, size=(500, 2)).astype(float),
+    }
+
+
+@pytest.mark.parametrize("kind", list(_grid_cases()))
+def test_grid_knn_and_binned_counts_are_exact(kind):
+    # The grid kNN orders neighbours by (distance, index), as the brute force does, so both the
+    # distances and the indices (KSG-2 uses them) must be identical, ties included.
+    from infotheory._kernels import knn as K
+    from infotheory._kernels import knn_grid as G
+
+    Z = _grid_cases()[kind]
+    for k in (1, 3):
+        d_grid, i_grid = G.grid_knn_2d(Z, k)
+        d_ref, i_ref = K._knn_brute(np.ascontiguousarray(Z), k, True)
+        np.testing.assert_array_equal(d_grid, d_ref)
+        np.testing.assert_array_equal(i_grid, i_ref)
+    rng = np.random.default_rng(3)
+    for col in (0, 1):
+        x = np.ascontiguousarray(Z[:, col])
+        knn_radii = G.grid_knn_2d(Z, 3)[0][:, -1]  # the KSG radii: exactly at point distances
+        wide = np.abs(rng.normal(size=x.size)) * (x.std() + 1.0)
+        wide[::7] = 0.0
+        wide[::11] = np.inf
+        for radii in (knn_radii, wide):
+            for strict in (True, False):
+                np.testing.assert_array_equal(
+                    G.count_sorted_1d(x, radii, strict),
+                    K._count_brute(x[:, None].copy(), radii, strict, True))
