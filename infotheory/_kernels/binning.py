@@ -95,67 +95,6 @@ def _insertion_sort(a, lo, hi):
 
 _U32_TOP = np.uint32(0x80000000)
 _U32_ALL = np.uint32(0xFFFFFFFF)
-_DIGIT = np.uint32(2047)
-
-
-@njit(cache=True, nogil=True)
-def _distinct_float32(T, low, count):
-    """Sorted distinct values other than ``low`` when every value is a float32: LSD radix sort.
-
-    Activations are usually saved as float32, so their bit patterns fit 32-bit keys: three
-    passes of 11-bit digits over 4-byte keys (passes whose digit is the same for every key are
-    skipped), then one pass to drop duplicates.
-    """
-    n, d = T.shape
-    vals = np.empty(count, np.float32)
-    k = 0
-    for i in range(n):
-        for j in range(d):
-            v = T[i, j]
-            if v != low:
-                vals[k] = v
-                k += 1
-    keys = vals.view(np.uint32)
-    hist = np.zeros((3, 2048), np.int64)
-    for k in range(count):
-        b = keys[k]
-        # order-preserving map of IEEE bits: negative numbers reversed, positives above them
-        b = b ^ _U32_ALL if b & _U32_TOP else b | _U32_TOP
-        keys[k] = b
-        hist[0, b & _DIGIT] += 1
-        hist[1, (b >> np.uint32(11)) & _DIGIT] += 1
-        hist[2, b >> np.uint32(22)] += 1
-    src = keys
-    dst = np.empty(count, np.uint32)
-    pos = np.empty(2048, np.int64)
-    for p in range(3):
-        if hist[p].max() == count:
-            continue
-        acc = 0
-        for c in range(2048):
-            pos[c] = acc
-            acc += hist[p, c]
-        shift = np.uint32(11 * p)
-        for k in range(count):
-            b = src[k]
-            c = (b >> shift) & _DIGIT
-            dst[pos[c]] = b
-            pos[c] += 1
-        src, dst = dst, src
-    for k in range(count):
-        b = src[k]
-        src[k] = b ^ _U32_TOP if b & _U32_TOP else b ^ _U32_ALL
-    ordered = src.view(np.float32)
-    out = np.empty(count, np.float64)
-    w = 0
-    for k in range(count):
-        v = np.float64(ordered[k])
-        if w == 0 or v != out[w - 1]:  # 0.0 and -0.0 are one value, as in np.unique
-            out[w] = v
-            w += 1
-    return out[:w].copy()
-
-
 _LOW16 = np.uint32(0xFFFF)
 _S16 = np.uint32(16)
 _NEG_ZERO_KEY = np.uint32(0x7FFFFFFF)  # the key of -0.0, merged into +0.0's
@@ -299,17 +238,16 @@ def distinct_quantiles(T, low, n_bins):
 def sorted_distinct_except(T, low):
     """Sorted distinct values of ``T`` other than ``low`` (``np.unique`` then drop ``low``).
 
-    Float32-valued input (the usual saved activations) goes through a 32-bit radix sort
-    (:func:`_distinct_float32`). Other values are bucket-sorted: scattered into about ``n / 4``
-    equal-width buckets over their range (the bucket index is monotone in the value, so buckets
-    are ordered and equal values share one), each bucket sorted and de-duplicated in place.
-    Both are linear for spread-out values instead of the ``O(n log n)`` of a full sort.
+    For values that are not all float32 (float32-valued layers take :func:`distinct_quantiles`).
+    The values are bucket-sorted: scattered into about ``n / 4`` equal-width buckets over their
+    range (the bucket index is monotone in the value, so buckets are ordered and equal values
+    share one), each bucket sorted and de-duplicated in place: linear for spread-out values
+    instead of the ``O(n log n)`` of a full sort.
     """
     n, d = T.shape
     count = 0
     vmin = np.inf
     vmax = -np.inf
-    is_float32 = True
     for i in range(n):
         for j in range(d):
             v = T[i, j]
@@ -317,10 +255,6 @@ def sorted_distinct_except(T, low):
                 count += 1
                 vmin = min(vmin, v)
                 vmax = max(vmax, v)
-                if is_float32 and np.float64(np.float32(v)) != v:
-                    is_float32 = False
-    if is_float32 and count > 0:
-        return _distinct_float32(T, low, count)
     out = np.empty(count, np.float64)
     if count == 0:
         return out

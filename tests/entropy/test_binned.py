@@ -252,7 +252,7 @@ def test_hash_collisions_across_batches():
         np.array([[0.0, -0.0, 1.0, 1.0, -3.0, 2.5, 0.0]]),  # signed zeros, duplicates
         np.concatenate([np.zeros((1, 5000)), np.full((1, 7), 1e300)], axis=1),  # huge spread
         np.full((4, 4), 2.0),  # a single value
-        # float32-valued input takes the radix-sort path: ties, signed zeros, subnormals, extremes
+        # float32-valued input: ties, signed zeros, subnormals, extremes
         np.tanh(np.random.default_rng(14).normal(size=(3000, 7)) * 3).astype(np.float32),
         np.round(np.random.default_rng(15).exponential(size=(500, 4)), 2).astype(np.float32),
         np.array([[0.0, -0.0, 1.0, -2.0, 2.0, 1e-45, -1e-45, 3e38, -3e38, 0.5, 0.5]],
