@@ -77,6 +77,14 @@ class DiffusionSpectralEntropy(InfoEstimator):
     (:math:`\sigma \to \infty`, rank-one :math:`K`); for :math:`c` well separated clusters it
     tends to :math:`\log c` as :math:`t` grows.
 
+    Interpreting the plain form: the conditional terms are entropies of smaller point sets,
+    so DSMI is positive even for labels independent of :math:`Z` (0.1-0.3 nats for 10 classes
+    of about 50 points each on digits representations), and at small ``sigma`` it equals the
+    label entropy whatever the labels. Compare with the value for shuffled labels, or use
+    ``reference=True``, which removes that sample-size effect. ``sigma="median"`` is a
+    distance *between* classes on class-structured data, so the kernel is wide; a fraction of
+    it (e.g. a quarter) resolves the clusters.
+
     Unit: nats by default (``base=None``); ``base=2`` gives bits, the unit of ``dse-dsmi``.
 
     Parameters
