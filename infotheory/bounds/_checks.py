@@ -269,7 +269,13 @@ def estimate_information(estimator, X, y, *, ci: bool = True, confidence: float 
 
 
 def resolve_info(mi, name: str, **kwargs) -> tuple[float, tuple[float, float] | None, dict]:
-    """A number or an :class:`MIEstimate` -> ``(value, ci, inputs)``, validated."""
+    """A number, an :class:`MIEstimate` or ``(estimator, X, y)`` -> ``(value, ci, inputs)``.
+
+    An ``(estimator, X, y)`` tuple is estimated with :func:`estimate_information` and its default
+    bootstrap interval (pass an ``MIEstimate`` to choose the interval's settings).
+    """
+    if isinstance(mi, tuple) and len(mi) == 3 and hasattr(mi[0], "fit"):
+        mi = estimate_information(*mi)
     if isinstance(mi, MIEstimate):
         value = check_info(mi.value, name, **kwargs)
         inputs = {name: value, f"{name}_estimator": mi.estimator}

@@ -12,10 +12,12 @@ The second is never larger than the first (the chain rule and Jensen's inequalit
 :math:`\frac1n\sum_i \sqrt{I(W;Z_i)} \le \sqrt{I(W;S)/n}`) and stays finite for deterministic
 algorithms where :math:`I(W;S) = \infty` (e.g. the empirical mean of Gaussian data).
 
-The information terms are in nats. Either a number, or an :class:`MIEstimate` returned by
+The information terms are in nats. Either a number, an :class:`MIEstimate` returned by
 :func:`estimate_information` (an estimator such as :class:`infotheory.GaussianMI` or
-:class:`infotheory.KSGMI` fitted on paired draws over independent training runs), whose
-confidence interval is mapped through the bound (both bounds increase with the information).
+:class:`infotheory.KSGMI` fitted on paired draws over independent training runs), or the
+estimator and its data as a tuple ``(estimator, X, y)``, which is estimated the same way. The
+estimate's confidence interval is mapped through the bound (both bounds increase with the
+information).
 """
 
 from __future__ import annotations

@@ -136,6 +136,15 @@ def test_estimator_interval_is_mapped_through_the_bound():
     assert xr.ci == pytest.approx((math.sqrt(2 * lo / N), math.sqrt(2 * hi / N)), rel=1e-12)
 
 
+def test_bound_takes_an_estimator_and_its_data():
+    W, Z1 = _runs(2_000)
+    direct = xu_raginsky_bound((GaussianMI(), W, Z1), N, sigma=1.0)
+    value = GaussianMI().fit(W, Z1).mutual_info_
+    assert direct.value == pytest.approx(math.sqrt(2 * value / N), rel=1e-12)
+    assert direct.ci is not None and direct.ci[0] <= direct.value <= direct.ci[1]
+    assert direct.inputs["mi_estimator"] == "GaussianMI()"
+
+
 def test_estimator_in_bits_is_converted_to_nats():
     W, Z1 = _runs(2_000)
     nats = estimate_information(GaussianMI(), W, Z1, ci=False).value
