@@ -30,16 +30,19 @@ $(VENV)/.installed-dev: setup.cfg pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/infotheory demo --output report
 
-## test: install the test extras and run the default suite, the notebooks and the docs build
+## test: install the test extras; run ruff, the default suite, the docstring examples, the
+## notebooks and the docs build
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check infotheory tests benchmarks
 	$(BLAS_1) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not slow" tests
+	$(BLAS_1) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --doctest-modules infotheory
 	$(BLAS_1) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --nbmake notebooks
 	$(MAKE) docs
 
 ## test-all: the default suite plus the slow statistical checks
 test-all: $(VENV)/.installed-test
 	$(BLAS_1) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests
+	$(BLAS_1) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --doctest-modules infotheory
 	$(BLAS_1) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --nbmake notebooks
 
 ## docs: the Sphinx site, warnings as errors
