@@ -5,11 +5,13 @@ Same process, same data: correlated Gaussians with a known MI (1 nat in total), 
 ``mutual_info_regression`` and ennemi only take a 1-D target, so they run at d = 1. A competitor is
 skipped when its time extrapolated from the previous N (quadratic in N for d > 1) exceeds 120 s.
 Our first call on a tiny input (numba compile, or cache load once cached) is printed apart.
+``BENCH_KSG_DIMS=20`` (comma-separated) and ``BENCH_KSG_SIZES=10000,100000`` restrict the grid.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import warnings
 
 import numpy as np
@@ -77,6 +79,8 @@ def _available(name):
 def main(quick: bool = False):
     sizes = [1_000] if quick else [1_000, 10_000, 100_000]
     dims = [1, 5, 20]
+    sizes = [int(s) for s in os.environ.get("BENCH_KSG_SIZES", "").split(",") if s] or sizes
+    dims = [int(s) for s in os.environ.get("BENCH_KSG_DIMS", "").split(",") if s] or dims
     X, Y, _ = correlated_gaussians(50, TRUE_MI, dim=20, random_state=0)
     _, t_compile = timed(_ours, X, Y)
     _, t_compile1 = timed(_ours, X[:, :1], Y[:, :1])

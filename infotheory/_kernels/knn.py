@@ -36,7 +36,7 @@ from scipy.spatial import cKDTree
 
 from .knn_grid import count_sorted_1d, grid_knn_2d
 
-__all__ = ["knn", "count_within", "marginal_extents", "n_threads", "threads"]
+__all__ = ["knn", "count_within", "count_marginals", "marginal_extents", "n_threads", "threads"]
 
 # Above this dimension the KD-tree visits most leaves anyway and the float32 brute force wins.
 KDTREE_MAX_DIM = 8
@@ -258,49 +258,6 @@ _F32_CAND_BLOCK = 1024  # float32 accumulator of one block: 4 kB
 
 
 @njit(cache=True, parallel=True)
-def _knn_cheb_f32(Z, ZT32, k, margin_abs):
-    """Max-norm kNN: a float32 SIMD pass over every candidate block, exact float64 check after.
-
-    ``ZT32`` is the centred data, transposed and in float32. A candidate is discarded only if
-    its float32 distance exceeds the threshold by more than the float32 error bound
-    ``margin_abs`` (see :func:`_f32_copy`), so the result equals the exact float64 search.
-    """
-    n, d = Z.shape
-    dist = np.full((n, k), np.inf)
-    idx = np.full((n, k), -1, dtype=np.int64)
-    nq = (n + _F32_QUERY_BLOCK - 1) // _F32_QUERY_BLOCK
-    for qb in prange(nq):
-        q0 = qb * _F32_QUERY_BLOCK
-        q1 = min(n, q0 + _F32_QUERY_BLOCK)
-        acc = np.empty(_F32_CAND_BLOCK, dtype=np.float32)
-        for c0 in range(0, n, _F32_CAND_BLOCK):
-            m = min(n, c0 + _F32_CAND_BLOCK) - c0
-            for i in range(q0, q1):
-                acc[:m] = 0.0
-                for c in range(d):
-                    zi = ZT32[c, i]
-                    row = ZT32[c, c0:c0 + m]
-                    for j in range(m):
-                        v = abs(row[j] - zi)
-                        acc[j] = v if v > acc[j] else acc[j]
-                thr = dist[i, k - 1]
-                for j in range(m):
-                    if acc[j] >= thr + margin_abs + 1e-6 * thr:
-                        continue
-                    jj = c0 + j
-                    if jj == i:
-                        continue
-                    a = 0.0
-                    for c in range(d):
-                        v = abs(Z[i, c] - Z[jj, c])
-                        if v > a:
-                            a = v
-                    if a < thr:
-                        thr = _insert(dist, idx, i, a, jj)
-    return dist, idx
-
-
-@njit(cache=True, parallel=True)
 def _count_cheb_f32(Z, ZT32, radii, strict, lo, hi, margin_abs):
     """Max-norm radius counts over columns ``lo:hi``: float32 pre-filter, exact float64 check."""
     n = Z.shape[0]
@@ -338,6 +295,210 @@ def _count_cheb_f32(Z, ZT32, radii, strict, lo, hi, margin_abs):
                         cnt += 1
                 counts[i] += cnt
     return counts
+
+# -- symmetric kernels: each pair's float32 distance is computed once, for both of its points ------
+#
+# Thread t owns the query blocks t, t + T, t + 2T, ... (balanced over the triangle j > i) and its
+# own neighbour buffers / counts; the buffers are merged by (distance, index) at the end, which
+# is the order the ascending scan of the one-sided kernels produces, so distances and indices are
+# identical to theirs, ties included. Counts are integers and add up exactly.
+
+
+@njit(cache=True, inline="always")
+def _insert_lex(dist, idx, i, value, j):
+    """Insert (value, j) into row i of buffers sorted by (distance, index) if it belongs there."""
+    k = dist.shape[1]
+    last = dist[i, k - 1]
+    if value > last or (value == last and j >= idx[i, k - 1] >= 0):
+        return
+    p = k - 1
+    while p > 0 and (dist[i, p - 1] > value or (dist[i, p - 1] == value and idx[i, p - 1] > j)):
+        dist[i, p] = dist[i, p - 1]
+        idx[i, p] = idx[i, p - 1]
+        p -= 1
+    dist[i, p] = value
+    idx[i, p] = j
+
+
+@njit(cache=True, inline="always")
+def _cheb64(Z, i, j, lo, hi):
+    a = 0.0
+    for c in range(lo, hi):
+        v = abs(Z[i, c] - Z[j, c])
+        if v > a:
+            a = v
+    return a
+
+
+@njit(cache=True, inline="always")
+def _f32_tile_row(ZT32, i, c0, s, m, lo, hi, acc):
+    """acc[s:m] = float32 max-norm over columns lo:hi from row i to rows c0 + s .. c0 + m - 1."""
+    # Views that start at 0: a loop starting at s did not vectorise (10x slower).
+    a = acc[s:m]
+    a[:] = 0.0
+    for c in range(lo, hi):
+        zi = ZT32[c, i]
+        row = ZT32[c, c0 + s:c0 + m]
+        for j in range(m - s):
+            v = abs(row[j] - zi)
+            a[j] = v if v > a[j] else a[j]
+
+
+@njit(cache=True, parallel=True)
+def _knn_cheb_f32_sym(Z, ZT32, k, margin_abs, n_threads):
+    """Max-norm kNN: float32 SIMD pass over candidate blocks, exact float64 check of survivors.
+
+    ``ZT32`` is the centred data, transposed and in float32. A candidate is discarded only if
+    its float32 distance exceeds the threshold by more than the float32 error bound
+    ``margin_abs`` (see :func:`_f32_copy`), so distances and indices equal those of the exact
+    float64 search :func:`_knn_brute`. ``n_threads`` sets the number of buffer sets.
+    """
+    n, d = Z.shape
+    T = n_threads
+    dist_t = np.full((T, n, k), np.inf)
+    idx_t = np.full((T, n, k), -1, dtype=np.int64)
+    # per-thread pruning bound of each point: k-th distance + float32 error bound
+    bound_t = np.full((T, n), np.inf)
+    nq = (n + _F32_QUERY_BLOCK - 1) // _F32_QUERY_BLOCK
+    for t in prange(T):
+        D = dist_t[t]
+        ID = idx_t[t]
+        B = bound_t[t]
+        acc = np.empty(_F32_CAND_BLOCK, dtype=np.float32)
+        for qb in range(t, nq, T):
+            q0 = qb * _F32_QUERY_BLOCK
+            q1 = min(n, q0 + _F32_QUERY_BLOCK)
+            for c0 in range(q0, n, _F32_CAND_BLOCK):
+                m = min(n, c0 + _F32_CAND_BLOCK) - c0
+                for i in range(q0, q1):
+                    s = max(i + 1 - c0, 0)
+                    if s >= m:
+                        continue
+                    _f32_tile_row(ZT32, i, c0, s, m, 0, d, acc)
+                    bi = B[i]
+                    # vectorised test first: most blocks hold no candidate for either side
+                    hits = 0
+                    av = acc[s:m]
+                    bv = B[c0 + s:c0 + m]
+                    for j in range(m - s):
+                        hits += (av[j] < bi) | (av[j] < bv[j])
+                    if hits == 0:
+                        continue
+                    for j in range(s, m):
+                        a32 = acc[j]
+                        jj = c0 + j
+                        if a32 < bi or a32 < B[jj]:
+                            a = _cheb64(Z, i, jj, 0, d)
+                            _insert_lex(D, ID, i, a, jj)
+                            _insert_lex(D, ID, jj, a, i)
+                            th = D[i, k - 1]
+                            bi = th + margin_abs + 1e-6 * th
+                            B[i] = bi
+                            th = D[jj, k - 1]
+                            B[jj] = th + margin_abs + 1e-6 * th
+    dist = np.empty((n, k))
+    idx = np.empty((n, k), dtype=np.int64)
+    for i in prange(n):
+        for p in range(k):
+            dist[i, p] = dist_t[0, i, p]
+            idx[i, p] = idx_t[0, i, p]
+        for t in range(1, T):
+            for p in range(k):
+                if idx_t[t, i, p] >= 0:
+                    _insert_lex(dist, idx, i, dist_t[t, i, p], idx_t[t, i, p])
+    return dist, idx
+
+
+@njit(cache=True, inline="always")
+def _band(r, margin_abs):
+    """(lo, hi): a float32 distance below lo is surely < r, above hi surely > r."""
+    slack = margin_abs + 1e-6 * r
+    return (r - slack if r < np.inf else r), r + slack
+
+
+@njit(cache=True, parallel=True)
+def _count_xy_cheb_f32(Z, ZT32, dx, rx, ry, strict, margin_abs, n_threads):
+    """Max-norm counts in both marginals ``Z[:, :dx]`` (radii rx) and ``Z[:, dx:]`` (radii ry).
+
+    One float32 distance per pair and marginal serves both points of the pair; pairs inside the
+    float32 error band around a radius are decided in float64, so the counts are exact.
+    """
+    n, d = Z.shape
+    T = n_threads
+    cx_t = np.zeros((T, n), dtype=np.int64)
+    cy_t = np.zeros((T, n), dtype=np.int64)
+    lox = np.empty(n)
+    hix = np.empty(n)
+    loy = np.empty(n)
+    hiy = np.empty(n)
+    for i in range(n):
+        lox[i], hix[i] = _band(rx[i], margin_abs)
+        loy[i], hiy[i] = _band(ry[i], margin_abs)
+    nq = (n + _F32_QUERY_BLOCK - 1) // _F32_QUERY_BLOCK
+    for t in prange(T):
+        CX = cx_t[t]
+        CY = cy_t[t]
+        accx = np.empty(_F32_CAND_BLOCK, dtype=np.float32)
+        accy = np.empty(_F32_CAND_BLOCK, dtype=np.float32)
+        for qb in range(t, nq, T):
+            q0 = qb * _F32_QUERY_BLOCK
+            q1 = min(n, q0 + _F32_QUERY_BLOCK)
+            for c0 in range(q0, n, _F32_CAND_BLOCK):
+                m = min(n, c0 + _F32_CAND_BLOCK) - c0
+                for i in range(q0, q1):
+                    s = max(i + 1 - c0, 0)
+                    if s >= m:
+                        continue
+                    _f32_tile_row(ZT32, i, c0, s, m, 0, dx, accx)
+                    _f32_tile_row(ZT32, i, c0, s, m, dx, d, accy)
+                    lxi, hxi, lyi, hyi = lox[i], hix[i], loy[i], hiy[i]
+                    nxi = 0
+                    nyi = 0
+                    unsure = 0
+                    # views from 0 so that this loop vectorises (see _f32_tile_row)
+                    axv, ayv = accx[s:m], accy[s:m]
+                    j0, j1 = c0 + s, c0 + m
+                    cxv, cyv = CX[j0:j1], CY[j0:j1]
+                    loxv, hixv, loyv, hiyv = lox[j0:j1], hix[j0:j1], loy[j0:j1], hiy[j0:j1]
+                    for j in range(m - s):
+                        ax = axv[j]
+                        ay = ayv[j]
+                        nxi += ax < lxi
+                        nyi += ay < lyi
+                        cxv[j] += ax < loxv[j]
+                        cyv[j] += ay < loyv[j]
+                        unsure += (((ax >= lxi) & (ax <= hxi)) | ((ax >= loxv[j]) & (ax <= hixv[j]))
+                                   | ((ay >= lyi) & (ay <= hyi))
+                                   | ((ay >= loyv[j]) & (ay <= hiyv[j])))
+                    if unsure:
+                        for j in range(s, m):
+                            jj = c0 + j
+                            ax = accx[j]
+                            if (lxi <= ax <= hxi) or (lox[jj] <= ax <= hix[jj]):
+                                a = _cheb64(Z, i, jj, 0, dx)
+                                if lxi <= ax <= hxi and (a < rx[i] or (not strict and a == rx[i])):
+                                    nxi += 1
+                                if (lox[jj] <= ax <= hix[jj]
+                                        and (a < rx[jj] or (not strict and a == rx[jj]))):
+                                    CX[jj] += 1
+                            ay = accy[j]
+                            if (lyi <= ay <= hyi) or (loy[jj] <= ay <= hiy[jj]):
+                                a = _cheb64(Z, i, jj, dx, d)
+                                if lyi <= ay <= hyi and (a < ry[i] or (not strict and a == ry[i])):
+                                    nyi += 1
+                                if (loy[jj] <= ay <= hiy[jj]
+                                        and (a < ry[jj] or (not strict and a == ry[jj]))):
+                                    CY[jj] += 1
+                    CX[i] += nxi
+                    CY[i] += nyi
+    nx = np.zeros(n, dtype=np.int64)
+    ny = np.zeros(n, dtype=np.int64)
+    for i in prange(n):
+        for t in range(T):
+            nx[i] += cx_t[t, i]
+            ny[i] += cy_t[t, i]
+    return nx, ny
+
 
 def _f32_copy(Z: np.ndarray):
     """Centred float32 transposed copy of Z and the absolute error bound of its distances.
@@ -379,7 +540,7 @@ def knn(Z: np.ndarray, k: int, metric: str = "chebyshev", n_jobs=None):
     fast = _f32_copy(Z) if metric == "chebyshev" else None
     with threads(n_jobs, work=float(n) * n * d):
         if fast is not None:
-            return _knn_cheb_f32(Z, fast[0], k, fast[1])
+            return _knn_cheb_f32_sym(Z, fast[0], k, fast[1], numba.get_num_threads())
         return _knn_brute(Z, k, metric == "chebyshev")
 
 
@@ -417,3 +578,27 @@ def marginal_extents(X: np.ndarray, idx: np.ndarray, n_jobs=None) -> np.ndarray:
     """Max-norm extent in the marginal ``X`` of each point's joint neighbour set (KSG-2 radii)."""
     with threads(n_jobs, work=float(idx.size) * X.shape[1]):
         return _extents(X, np.ascontiguousarray(idx, dtype=np.int64))
+
+
+def count_marginals(X: np.ndarray, Y: np.ndarray, rx: np.ndarray, ry: np.ndarray, *,
+                    strict: bool, n_jobs=None, joint: np.ndarray | None = None):
+    """Max-norm counts of :func:`count_within` in ``X`` (radii ``rx``) and ``Y`` (``ry``).
+
+    When both marginals take the float32 brute force, one pass over the pairs of the joint
+    array ``[X, Y]`` counts both, each pair's distances computed once for both of its points.
+    """
+    n, dx = X.shape
+    dy = Y.shape[1]
+    if dx == 1 or dy == 1 or _tree_for_counts(n, dx) or _tree_for_counts(n, dy):
+        return (count_within(X, rx, strict=strict, n_jobs=n_jobs),
+                count_within(Y, ry, strict=strict, n_jobs=n_jobs))
+    Z = np.ascontiguousarray(np.hstack([X, Y]) if joint is None else joint, dtype=np.float64)
+    fast = _f32_copy(Z)
+    if fast is None:
+        return (count_within(X, rx, strict=strict, n_jobs=n_jobs),
+                count_within(Y, ry, strict=strict, n_jobs=n_jobs))
+    rx = np.ascontiguousarray(rx, dtype=np.float64)
+    ry = np.ascontiguousarray(ry, dtype=np.float64)
+    with threads(n_jobs, work=float(n) * n * (dx + dy)):
+        return _count_xy_cheb_f32(Z, fast[0], dx, rx, ry, strict, fast[1],
+                                  numba.get_num_threads())

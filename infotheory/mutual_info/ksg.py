@@ -120,15 +120,13 @@ def _ksg(X: np.ndarray, Y: np.ndarray, k: int, algorithm: int, n_jobs, owner: st
     eps = dist[:, -1]
     _check_radii(eps, k, owner)
     if algorithm == 1:
-        nx = _knn.count_within(X, eps, strict=True, n_jobs=n_jobs)
-        ny = _knn.count_within(Y, eps, strict=True, n_jobs=n_jobs)
+        nx, ny = _knn.count_marginals(X, Y, eps, eps, strict=True, n_jobs=n_jobs, joint=joint)
         terms = digamma(nx + 1) + digamma(ny + 1)
         offset = digamma(k) + digamma(n)
     else:
         ex = _knn.marginal_extents(X, idx, n_jobs)
         ey = _knn.marginal_extents(Y, idx, n_jobs)
-        nx = _knn.count_within(X, ex, strict=False, n_jobs=n_jobs)
-        ny = _knn.count_within(Y, ey, strict=False, n_jobs=n_jobs)
+        nx, ny = _knn.count_marginals(X, Y, ex, ey, strict=False, n_jobs=n_jobs, joint=joint)
         terms = digamma(nx) + digamma(ny)
         offset = digamma(k) - 1.0 / k + digamma(n)
     return float(offset - terms.mean()), float(terms.std(ddof=1) / np.sqrt(n))

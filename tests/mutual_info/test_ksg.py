@@ -270,16 +270,45 @@ def test_float32_prefilter_is_exact(kind):
     elif kind == "tiny":
         Z = 1e-20 * Z
     ZT, margin = K._f32_copy(Z)
-    d_fast, _ = K._knn_cheb_f32(Z, ZT, 4, margin)
-    d_ref, _ = K._knn_brute(Z, 4, True)
-    np.testing.assert_array_equal(d_fast, d_ref)
+    d_ref, i_ref = K._knn_brute(Z, 4, True)
+    # the symmetric kernel merges per-thread buffers by (distance, index): any number of buffer
+    # sets must give the brute force's distances and indices, ties included
+    for n_threads in (1, 2, 3):
+        d_fast, i_fast = K._knn_cheb_f32_sym(Z, ZT, 4, margin, n_threads)
+        np.testing.assert_array_equal(d_fast, d_ref)
+        np.testing.assert_array_equal(i_fast, i_ref)
     r = d_ref[:, -1]
+    X, Y = np.ascontiguousarray(Z[:, :5]), np.ascontiguousarray(Z[:, 5:])
+    r_alt = K._extents(X, i_ref)  # KSG-2 radii: exactly at point distances in the marginal
     for strict in (True, False):
         np.testing.assert_array_equal(K._count_cheb_f32(Z, ZT, r, strict, 0, 12, margin),
                                       K._count_brute(Z, r, strict, True))
         np.testing.assert_array_equal(K._count_cheb_f32(Z, ZT, r, strict, 3, 9, margin),
                                       K._count_brute(np.ascontiguousarray(Z[:, 3:9]), r, strict,
                                                      True))
+        for n_threads in (1, 2, 3):
+            for rx, ry in ((r, r), (r_alt, r[::-1].copy())):
+                nx, ny = K._count_xy_cheb_f32(Z, ZT, 5, rx, ry, strict, margin, n_threads)
+                np.testing.assert_array_equal(nx, K._count_brute(X, rx, strict, True))
+                np.testing.assert_array_equal(ny, K._count_brute(Y, ry, strict, True))
+
+
+def test_count_marginals_dispatch_is_exact():
+    # zero and infinite radii, and marginals that take the 1-D / KD-tree paths
+    from infotheory._kernels import knn as K
+
+    rng = np.random.default_rng(5)
+    Z = np.round(rng.normal(size=(600, 9)), 1)
+    rx = np.abs(rng.normal(size=600))
+    rx[::7] = 0.0
+    rx[::11] = np.inf
+    ry = rx[::-1].copy()
+    for dx in (1, 3, 4):
+        X, Y = np.ascontiguousarray(Z[:, :dx]), np.ascontiguousarray(Z[:, dx:])
+        for strict in (True, False):
+            nx, ny = K.count_marginals(X, Y, rx, ry, strict=strict)
+            np.testing.assert_array_equal(nx, K._count_brute(X, rx, strict, True))
+            np.testing.assert_array_equal(ny, K._count_brute(Y, ry, strict, True))
 
 
 def test_no_bias_warning_under_independence_small_n():
