@@ -304,7 +304,7 @@ def _count_cheb_f32(Z, ZT32, radii, strict, lo, hi, margin_abs):
 # identical to theirs, ties included. Counts are integers and add up exactly.
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _insert_lex(dist, idx, i, value, j):
     """Insert (value, j) into row i of buffers sorted by (distance, index) if it belongs there."""
     k = dist.shape[1]
@@ -320,7 +320,7 @@ def _insert_lex(dist, idx, i, value, j):
     idx[i, p] = j
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _cheb64(Z, i, j, lo, hi):
     a = 0.0
     for c in range(lo, hi):
@@ -330,21 +330,85 @@ def _cheb64(Z, i, j, lo, hi):
     return a
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _f32_tile_row(ZT32, i, c0, s, m, lo, hi, acc):
     """acc[s:m] = float32 max-norm over columns lo:hi from row i to rows c0 + s .. c0 + m - 1."""
-    # Views that start at 0: a loop starting at s did not vectorise (10x slower).
+    # Views that start at 0: a loop starting at s did not vectorise (10x slower). Four columns
+    # per sweep: acc is loaded and stored once per four columns instead of once per column.
     a = acc[s:m]
     a[:] = 0.0
-    for c in range(lo, hi):
+    c = lo
+    while c + 4 <= hi:
+        z0, z1, z2, z3 = ZT32[c, i], ZT32[c + 1, i], ZT32[c + 2, i], ZT32[c + 3, i]
+        r0, r1 = ZT32[c, c0 + s:c0 + m], ZT32[c + 1, c0 + s:c0 + m]
+        r2, r3 = ZT32[c + 2, c0 + s:c0 + m], ZT32[c + 3, c0 + s:c0 + m]
+        for j in range(m - s):
+            v0 = abs(r0[j] - z0)
+            v1 = abs(r1[j] - z1)
+            v2 = abs(r2[j] - z2)
+            v3 = abs(r3[j] - z3)
+            v0 = v0 if v0 > v1 else v1
+            v2 = v2 if v2 > v3 else v3
+            v0 = v0 if v0 > v2 else v2
+            a[j] = v0 if v0 > a[j] else a[j]
+        c += 4
+    while c < hi:
         zi = ZT32[c, i]
         row = ZT32[c, c0 + s:c0 + m]
         for j in range(m - s):
             v = abs(row[j] - zi)
             a[j] = v if v > a[j] else a[j]
+        c += 1
+
+
+@njit(cache=True)
+def _knn_sym_thread(Z, ZT32, k, margin_abs, t, T, D, ID, B):
+    """Query blocks t, t + T, ... of :func:`_knn_cheb_f32_sym` into this thread's buffers."""
+    n, d = Z.shape
+    nq = (n + _F32_QUERY_BLOCK - 1) // _F32_QUERY_BLOCK
+    acc = np.empty(_F32_CAND_BLOCK, dtype=np.float32)
+    for qb in range(t, nq, T):
+        q0 = qb * _F32_QUERY_BLOCK
+        q1 = min(n, q0 + _F32_QUERY_BLOCK)
+        for c0 in range(q0, n, _F32_CAND_BLOCK):
+            m = min(n, c0 + _F32_CAND_BLOCK) - c0
+            for i in range(q0, q1):
+                s = max(i + 1 - c0, 0)
+                if s >= m:
+                    continue
+                _f32_tile_row(ZT32, i, c0, s, m, 0, d, acc)
+                bi = B[i]
+                # vectorised test first: most blocks hold no candidate for either side
+                hits = 0
+                av = acc[s:m]
+                bv = B[c0 + s:c0 + m]
+                for j in range(m - s):
+                    hits += (av[j] < bi) | (av[j] < bv[j])
+                if hits == 0:
+                    continue
+                for j in range(s, m):
+                    a32 = acc[j]
+                    jj = c0 + j
+                    if a32 < bi or a32 < B[jj]:
+                        a = _cheb64(Z, i, jj, 0, d)
+                        _insert_lex(D, ID, i, a, jj)
+                        _insert_lex(D, ID, jj, a, i)
+                        th = D[i, k - 1]
+                        bi = th + margin_abs + 1e-6 * th
+                        B[i] = bi
+                        th = D[jj, k - 1]
+                        B[jj] = th + margin_abs + 1e-6 * th
 
 
 @njit(cache=True, parallel=True)
+def _knn_sym_run(Z, ZT32, k, margin_abs, dist_t, idx_t, bound_t):
+    # Only the thread loop is parallel and its body a plain call: numba compiles a prange body
+    # slowly (this kernel took 3x longer to compile with the body and the merge inside).
+    T = dist_t.shape[0]
+    for t in prange(T):
+        _knn_sym_thread(Z, ZT32, k, margin_abs, t, T, dist_t[t], idx_t[t], bound_t[t])
+
+
 def _knn_cheb_f32_sym(Z, ZT32, k, margin_abs, n_threads):
     """Max-norm kNN: float32 SIMD pass over candidate blocks, exact float64 check of survivors.
 
@@ -353,151 +417,110 @@ def _knn_cheb_f32_sym(Z, ZT32, k, margin_abs, n_threads):
     ``margin_abs`` (see :func:`_f32_copy`), so distances and indices equal those of the exact
     float64 search :func:`_knn_brute`. ``n_threads`` sets the number of buffer sets.
     """
-    n, d = Z.shape
-    T = n_threads
-    dist_t = np.full((T, n, k), np.inf)
-    idx_t = np.full((T, n, k), -1, dtype=np.int64)
+    n = Z.shape[0]
+    dist_t = np.full((n_threads, n, k), np.inf)
+    idx_t = np.full((n_threads, n, k), -1, dtype=np.int64)
     # per-thread pruning bound of each point: k-th distance + float32 error bound
-    bound_t = np.full((T, n), np.inf)
-    nq = (n + _F32_QUERY_BLOCK - 1) // _F32_QUERY_BLOCK
-    for t in prange(T):
-        D = dist_t[t]
-        ID = idx_t[t]
-        B = bound_t[t]
-        acc = np.empty(_F32_CAND_BLOCK, dtype=np.float32)
-        for qb in range(t, nq, T):
-            q0 = qb * _F32_QUERY_BLOCK
-            q1 = min(n, q0 + _F32_QUERY_BLOCK)
-            for c0 in range(q0, n, _F32_CAND_BLOCK):
-                m = min(n, c0 + _F32_CAND_BLOCK) - c0
-                for i in range(q0, q1):
-                    s = max(i + 1 - c0, 0)
-                    if s >= m:
-                        continue
-                    _f32_tile_row(ZT32, i, c0, s, m, 0, d, acc)
-                    bi = B[i]
-                    # vectorised test first: most blocks hold no candidate for either side
-                    hits = 0
-                    av = acc[s:m]
-                    bv = B[c0 + s:c0 + m]
-                    for j in range(m - s):
-                        hits += (av[j] < bi) | (av[j] < bv[j])
-                    if hits == 0:
-                        continue
-                    for j in range(s, m):
-                        a32 = acc[j]
-                        jj = c0 + j
-                        if a32 < bi or a32 < B[jj]:
-                            a = _cheb64(Z, i, jj, 0, d)
-                            _insert_lex(D, ID, i, a, jj)
-                            _insert_lex(D, ID, jj, a, i)
-                            th = D[i, k - 1]
-                            bi = th + margin_abs + 1e-6 * th
-                            B[i] = bi
-                            th = D[jj, k - 1]
-                            B[jj] = th + margin_abs + 1e-6 * th
-    dist = np.empty((n, k))
-    idx = np.empty((n, k), dtype=np.int64)
-    for i in prange(n):
-        for p in range(k):
-            dist[i, p] = dist_t[0, i, p]
-            idx[i, p] = idx_t[0, i, p]
-        for t in range(1, T):
-            for p in range(k):
-                if idx_t[t, i, p] >= 0:
-                    _insert_lex(dist, idx, i, dist_t[t, i, p], idx_t[t, i, p])
-    return dist, idx
+    bound_t = np.full((n_threads, n), np.inf)
+    _knn_sym_run(Z, ZT32, k, margin_abs, dist_t, idx_t, bound_t)
+    # merge by (distance, index): stable sorts by index, then by distance; unfilled slots
+    # (index -1) have distance inf and sort last
+    dist = dist_t.transpose(1, 0, 2).reshape(n, -1)
+    idx = idx_t.transpose(1, 0, 2).reshape(n, -1)
+    order = np.argsort(idx, axis=1, kind="stable")
+    dist, idx = np.take_along_axis(dist, order, 1), np.take_along_axis(idx, order, 1)
+    order = np.argsort(dist, axis=1, kind="stable")[:, :k]
+    return (np.ascontiguousarray(np.take_along_axis(dist, order, 1)),
+            np.ascontiguousarray(np.take_along_axis(idx, order, 1)))
 
 
-@njit(cache=True, inline="always")
 def _band(r, margin_abs):
     """(lo, hi): a float32 distance below lo is surely < r, above hi surely > r."""
     slack = margin_abs + 1e-6 * r
-    return (r - slack if r < np.inf else r), r + slack
+    with np.errstate(invalid="ignore"):  # inf radii: everything is inside
+        return np.where(np.isinf(r), r, r - slack), r + slack
+
+
+@njit(cache=True)
+def _count_xy_thread(Z, ZT32, dx, rx, ry, strict, t, T, lox, hix, loy, hiy, CX, CY):
+    """Query blocks t, t + T, ... of :func:`_count_xy_cheb_f32` into this thread's counts."""
+    n, d = Z.shape
+    nq = (n + _F32_QUERY_BLOCK - 1) // _F32_QUERY_BLOCK
+    accx = np.empty(_F32_CAND_BLOCK, dtype=np.float32)
+    accy = np.empty(_F32_CAND_BLOCK, dtype=np.float32)
+    for qb in range(t, nq, T):
+        q0 = qb * _F32_QUERY_BLOCK
+        q1 = min(n, q0 + _F32_QUERY_BLOCK)
+        for c0 in range(q0, n, _F32_CAND_BLOCK):
+            m = min(n, c0 + _F32_CAND_BLOCK) - c0
+            for i in range(q0, q1):
+                s = max(i + 1 - c0, 0)
+                if s >= m:
+                    continue
+                _f32_tile_row(ZT32, i, c0, s, m, 0, dx, accx)
+                _f32_tile_row(ZT32, i, c0, s, m, dx, d, accy)
+                lxi, hxi, lyi, hyi = lox[i], hix[i], loy[i], hiy[i]
+                nxi = 0
+                nyi = 0
+                unsure = 0
+                # views from 0 so that this loop vectorises (see _f32_tile_row)
+                axv, ayv = accx[s:m], accy[s:m]
+                j0, j1 = c0 + s, c0 + m
+                cxv, cyv = CX[j0:j1], CY[j0:j1]
+                loxv, hixv, loyv, hiyv = lox[j0:j1], hix[j0:j1], loy[j0:j1], hiy[j0:j1]
+                for j in range(m - s):
+                    ax = axv[j]
+                    ay = ayv[j]
+                    nxi += ax < lxi
+                    nyi += ay < lyi
+                    cxv[j] += ax < loxv[j]
+                    cyv[j] += ay < loyv[j]
+                    unsure += (((ax >= lxi) & (ax <= hxi)) | ((ax >= loxv[j]) & (ax <= hixv[j]))
+                               | ((ay >= lyi) & (ay <= hyi))
+                               | ((ay >= loyv[j]) & (ay <= hiyv[j])))
+                if unsure:
+                    for j in range(s, m):
+                        jj = c0 + j
+                        ax = accx[j]
+                        if (lxi <= ax <= hxi) or (lox[jj] <= ax <= hix[jj]):
+                            a = _cheb64(Z, i, jj, 0, dx)
+                            if lxi <= ax <= hxi and (a < rx[i] or (not strict and a == rx[i])):
+                                nxi += 1
+                            if (lox[jj] <= ax <= hix[jj]
+                                    and (a < rx[jj] or (not strict and a == rx[jj]))):
+                                CX[jj] += 1
+                        ay = accy[j]
+                        if (lyi <= ay <= hyi) or (loy[jj] <= ay <= hiy[jj]):
+                            a = _cheb64(Z, i, jj, dx, d)
+                            if lyi <= ay <= hyi and (a < ry[i] or (not strict and a == ry[i])):
+                                nyi += 1
+                            if (loy[jj] <= ay <= hiy[jj]
+                                    and (a < ry[jj] or (not strict and a == ry[jj]))):
+                                CY[jj] += 1
+                CX[i] += nxi
+                CY[i] += nyi
 
 
 @njit(cache=True, parallel=True)
+def _count_xy_run(Z, ZT32, dx, rx, ry, strict, lox, hix, loy, hiy, cx_t, cy_t):
+    T = cx_t.shape[0]
+    for t in prange(T):
+        _count_xy_thread(Z, ZT32, dx, rx, ry, strict, t, T, lox, hix, loy, hiy, cx_t[t], cy_t[t])
+
+
 def _count_xy_cheb_f32(Z, ZT32, dx, rx, ry, strict, margin_abs, n_threads):
     """Max-norm counts in both marginals ``Z[:, :dx]`` (radii rx) and ``Z[:, dx:]`` (radii ry).
 
     One float32 distance per pair and marginal serves both points of the pair; pairs inside the
     float32 error band around a radius are decided in float64, so the counts are exact.
     """
-    n, d = Z.shape
-    T = n_threads
-    cx_t = np.zeros((T, n), dtype=np.int64)
-    cy_t = np.zeros((T, n), dtype=np.int64)
-    lox = np.empty(n)
-    hix = np.empty(n)
-    loy = np.empty(n)
-    hiy = np.empty(n)
-    for i in range(n):
-        lox[i], hix[i] = _band(rx[i], margin_abs)
-        loy[i], hiy[i] = _band(ry[i], margin_abs)
-    nq = (n + _F32_QUERY_BLOCK - 1) // _F32_QUERY_BLOCK
-    for t in prange(T):
-        CX = cx_t[t]
-        CY = cy_t[t]
-        accx = np.empty(_F32_CAND_BLOCK, dtype=np.float32)
-        accy = np.empty(_F32_CAND_BLOCK, dtype=np.float32)
-        for qb in range(t, nq, T):
-            q0 = qb * _F32_QUERY_BLOCK
-            q1 = min(n, q0 + _F32_QUERY_BLOCK)
-            for c0 in range(q0, n, _F32_CAND_BLOCK):
-                m = min(n, c0 + _F32_CAND_BLOCK) - c0
-                for i in range(q0, q1):
-                    s = max(i + 1 - c0, 0)
-                    if s >= m:
-                        continue
-                    _f32_tile_row(ZT32, i, c0, s, m, 0, dx, accx)
-                    _f32_tile_row(ZT32, i, c0, s, m, dx, d, accy)
-                    lxi, hxi, lyi, hyi = lox[i], hix[i], loy[i], hiy[i]
-                    nxi = 0
-                    nyi = 0
-                    unsure = 0
-                    # views from 0 so that this loop vectorises (see _f32_tile_row)
-                    axv, ayv = accx[s:m], accy[s:m]
-                    j0, j1 = c0 + s, c0 + m
-                    cxv, cyv = CX[j0:j1], CY[j0:j1]
-                    loxv, hixv, loyv, hiyv = lox[j0:j1], hix[j0:j1], loy[j0:j1], hiy[j0:j1]
-                    for j in range(m - s):
-                        ax = axv[j]
-                        ay = ayv[j]
-                        nxi += ax < lxi
-                        nyi += ay < lyi
-                        cxv[j] += ax < loxv[j]
-                        cyv[j] += ay < loyv[j]
-                        unsure += (((ax >= lxi) & (ax <= hxi)) | ((ax >= loxv[j]) & (ax <= hixv[j]))
-                                   | ((ay >= lyi) & (ay <= hyi))
-                                   | ((ay >= loyv[j]) & (ay <= hiyv[j])))
-                    if unsure:
-                        for j in range(s, m):
-                            jj = c0 + j
-                            ax = accx[j]
-                            if (lxi <= ax <= hxi) or (lox[jj] <= ax <= hix[jj]):
-                                a = _cheb64(Z, i, jj, 0, dx)
-                                if lxi <= ax <= hxi and (a < rx[i] or (not strict and a == rx[i])):
-                                    nxi += 1
-                                if (lox[jj] <= ax <= hix[jj]
-                                        and (a < rx[jj] or (not strict and a == rx[jj]))):
-                                    CX[jj] += 1
-                            ay = accy[j]
-                            if (lyi <= ay <= hyi) or (loy[jj] <= ay <= hiy[jj]):
-                                a = _cheb64(Z, i, jj, dx, d)
-                                if lyi <= ay <= hyi and (a < ry[i] or (not strict and a == ry[i])):
-                                    nyi += 1
-                                if (loy[jj] <= ay <= hiy[jj]
-                                        and (a < ry[jj] or (not strict and a == ry[jj]))):
-                                    CY[jj] += 1
-                    CX[i] += nxi
-                    CY[i] += nyi
-    nx = np.zeros(n, dtype=np.int64)
-    ny = np.zeros(n, dtype=np.int64)
-    for i in prange(n):
-        for t in range(T):
-            nx[i] += cx_t[t, i]
-            ny[i] += cy_t[t, i]
-    return nx, ny
+    n = Z.shape[0]
+    cx_t = np.zeros((n_threads, n), dtype=np.int64)
+    cy_t = np.zeros((n_threads, n), dtype=np.int64)
+    lox, hix = _band(rx, margin_abs)
+    loy, hiy = _band(ry, margin_abs)
+    _count_xy_run(Z, ZT32, dx, rx, ry, bool(strict), lox, hix, loy, hiy, cx_t, cy_t)
+    return cx_t.sum(axis=0), cy_t.sum(axis=0)
 
 
 def _f32_copy(Z: np.ndarray):
