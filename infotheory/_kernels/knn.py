@@ -15,8 +15,11 @@ by :func:`knn` / :func:`count_within` from the dimension:
   numba, parallel over query blocks, with a size-``k`` insertion buffer per query. For the
   max-norm, a float32 SIMD pass over each candidate block discards the candidates that are
   certainly too far (with a proven error bound) and the survivors get the exact float64 distance,
-  so the result is exact and ~7x faster than scalar float64 with early exit. Memory is
-  ``O(N k)``; no ``N x N`` matrix is ever formed.
+  so the result is exact and ~7x faster than scalar float64 with early exit. The kNN search and
+  the two marginal counts of KSG visit each pair once (``j > i``) for both of its points, with
+  per-thread buffers merged by (distance, index) and per-thread counts summed, so results equal
+  the one-sided scans exactly. Memory is ``O(N k T)`` for ``T`` threads; no ``N x N`` matrix is
+  ever formed.
 
 Strict counts (``dist < r``, KSG-1, Frenzel–Pompe, Ross) and non-strict counts (``dist <= r``,
 KSG-2) are both exact: no ``nextafter`` shifts are applied to the radii of the numba paths, and the
@@ -270,13 +273,7 @@ def _count_cheb_f32(Z, ZT32, radii, strict, lo, hi, margin_abs):
         for c0 in range(0, n, _F32_CAND_BLOCK):
             m = min(n, c0 + _F32_CAND_BLOCK) - c0
             for i in range(q0, q1):
-                acc[:m] = 0.0
-                for c in range(lo, hi):
-                    zi = ZT32[c, i]
-                    row = ZT32[c, c0:c0 + m]
-                    for j in range(m):
-                        v = abs(row[j] - zi)
-                        acc[j] = v if v > acc[j] else acc[j]
+                _f32_tile_row(ZT32, i, c0, 0, m, lo, hi, acc)
                 r = radii[i]
                 bound = r + margin_abs + 1e-6 * r
                 cnt = 0
