@@ -77,10 +77,11 @@ def diffusion_kernel_dense(X: np.ndarray, sigma: float) -> np.ndarray:
 def eigvalsh_inplace(K: np.ndarray, driver: str = "ev") -> np.ndarray:
     """Eigenvalues of the symmetric ``K``; LAPACK overwrites ``K`` (no copy is made).
 
-    Driver measured on the kernels of this module (benchmarks/bench_dse.py, one BLAS thread,
-    N = 2000): ``ev`` 0.44 s, ``evd`` 0.47 s, ``evr`` 1.05 s, ``numpy.linalg.eigvalsh`` 2.1 s.
-    For eigenvalues only, ``ev`` and ``evd`` both reduce to a tridiagonal QR (``sterf``); ``ev``
-    needs the least workspace.
+    Drivers measured on the kernels of this module (benchmarks/bench_dse.py, one BLAS thread,
+    N = 2000): on an idle machine ``ev``, ``evd``, ``evr`` and ``numpy.linalg.eigvalsh`` all
+    took 0.30 s; under load one run gave ``ev`` 0.44 s, ``evd`` 0.47 s, ``evr`` 1.05 s, numpy
+    2.1 s. For eigenvalues only, ``ev`` and ``evd`` both reduce to a tridiagonal QR
+    (``sterf``); ``ev`` needs the least workspace.
     """
     if driver == "numpy":
         return np.linalg.eigvalsh(K)
