@@ -147,7 +147,7 @@ def test_plane_writes_outputs(run_dir, tmp_path, capsys):
     assert capsys.readouterr().out == ""
     argv = ["plane", str(run), "--labels", f"{tmp_path / 'both.npz'}:y", "--inputs",
             f"{tmp_path / 'both.npz'}:X", "--output", str(out), "--layers", "h2",
-            "--binning", "adaptive_range", "--base", "2"]
+            "--binning", "adaptive_range", "--base", "2", "--jobs", "2"]
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "1 layer(s) x 3 epoch(s)" in printed and "epoch 2 h2: I(X;T) = " in printed

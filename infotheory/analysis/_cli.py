@@ -193,7 +193,7 @@ def _run_plane(args) -> int:
     params = {"binning": args.binning, "n_bins": args.bins, "activation": args.activation,
               "lower_bound": args.low}
     plane = InformationPlane(estimator=BinnedMI(**params), base=args.base,
-                             progress=not args.quiet)
+                             progress=not args.quiet, n_jobs=args.jobs)
     plane.fit(loaded["activations"], X, y, epochs=loaded["epochs"])
     out = Path(args.output)
     paths = plane.save(out)
@@ -265,5 +265,7 @@ def register(subparsers) -> None:
                        "(default: the minimum of each layer)")
     plane.add_argument("--base", type=float, default=2.0,
                        help="logarithm base of the unit (default: 2, bits)")
+    plane.add_argument("--jobs", type=int, default=None, metavar="N",
+                       help="threads over layers x epochs (-1: all cores; default: 1)")
     plane.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     plane.set_defaults(func=_run_plane)
