@@ -25,6 +25,7 @@ __all__ = [
     "check_param",
     "check_option",
     "check_bool",
+    "check_n_jobs",
     "check_base",
     "check_random_state",
     "check_memory",
@@ -267,11 +268,12 @@ def check_param(
     low_inclusive: bool = True,
     high_inclusive: bool = True,
     allow_none: bool = False,
+    finite: bool = False,
 ):
     """Check a scalar parameter's type and range; return it unchanged.
 
     ``kind`` is ``numbers.Integral``, ``numbers.Real`` or a tuple of types. Booleans are not
-    accepted as numbers.
+    accepted as numbers. ``finite=True`` also rejects ``inf`` and ``-inf``.
     """
     if value is None and allow_none:
         return value
@@ -281,6 +283,9 @@ def check_param(
         raise TypeError(f"{name} must be {expected}, got {value!r} ({type(value).__name__})")
     if isinstance(value, numbers.Real) and math.isnan(value):
         raise ValueError(f"{name} must be a number, got nan")
+    if finite and not math.isfinite(value):
+        bound = "" if low is None else f" {'>=' if low_inclusive else '>'} {low}"
+        raise ValueError(f"{name} must be a finite number{bound}, got {value!r}")
     if low is not None and (value < low or (value == low and not low_inclusive)):
         op = ">=" if low_inclusive else ">"
         raise ValueError(f"{name} must be {op} {low}, got {value!r}")
@@ -292,6 +297,15 @@ def check_param(
 
 def _type_name(k) -> str:
     return {numbers.Integral: "an int", numbers.Real: "a real number"}.get(k, k.__name__)
+
+
+def check_n_jobs(n_jobs, name: str = "n_jobs"):
+    """Check a thread count: ``None`` (all threads), a positive int, or a negative int
+    (``-1`` all cores, ``-k`` all but ``k - 1``); return it unchanged."""
+    check_param(n_jobs, name, numbers.Integral, allow_none=True)
+    if n_jobs == 0:
+        raise ValueError(f"{name} must be a positive int, a negative int or None, got 0")
+    return n_jobs
 
 
 def check_bool(value, name: str) -> bool:

@@ -353,3 +353,22 @@ def test_logdet_rejects_numerically_singular_covariance():
     i = np.arange(1.0, 101.0)
     with pytest.raises(ValueError, match="covariance is singular"):
         GaussianEntropy().fit(np.column_stack([i, 2 * i]))
+
+
+def test_check_param_finite():
+    from infotheory._validation import check_param
+
+    assert check_param(1e300, "noise", float, low=0, finite=True) == 1e300
+    with pytest.raises(ValueError, match=r"noise must be a finite number >= 0, got inf"):
+        check_param(float("inf"), "noise", float, low=0, finite=True)
+    assert check_param(float("inf"), "noise", float, low=0) == float("inf")
+
+
+def test_check_n_jobs():
+    from infotheory._validation import check_n_jobs
+
+    assert check_n_jobs(None) is None and check_n_jobs(-1) == -1 and check_n_jobs(2) == 2
+    with pytest.raises(ValueError, match="n_jobs must be a positive int, a negative int or None"):
+        check_n_jobs(0)
+    with pytest.raises(TypeError, match=r"n_jobs must be an int, got 1.5 \(float\)"):
+        check_n_jobs(1.5)

@@ -200,43 +200,6 @@ def _count_brute(Z, radii, strict, chebyshev):
 
 
 @njit(cache=True, parallel=True)
-def _count_sorted_1d(xs, x, radii, strict):
-    """1-D radius counts by binary search in the sorted copy ``xs`` (itself excluded).
-
-    The two searches use the predicates ``x_i - xs[p] < r`` and ``xs[p] - x_i < r`` (``<=`` when
-    not strict); each is monotone in ``p`` because rounding is monotone, so the window is exactly
-    ``{j : |x_j - x_i| < r}``.
-    """
-    n = x.shape[0]
-    counts = np.empty(n, dtype=np.int64)
-    for i in prange(n):
-        xi = x[i]
-        r = radii[i]
-        # first p with xi - xs[p] inside
-        lo, hi = 0, n
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            v = xi - xs[mid]
-            if v < r or (not strict and v == r):
-                hi = mid
-            else:
-                lo = mid + 1
-        start = lo
-        # first p with xs[p] - xi outside
-        lo, hi = start, n
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            v = xs[mid] - xi
-            if v < r or (not strict and v == r):
-                lo = mid + 1
-            else:
-                hi = mid
-        self_inside = (not strict) or r > 0.0
-        counts[i] = lo - start - (1 if self_inside else 0)
-    return counts
-
-
-@njit(cache=True, parallel=True)
 def _extents(X, idx):
     """Max-norm extent in X of each row's neighbour set: max_j ||X_i - X_idx[i, j]||_inf."""
     n, k = idx.shape

@@ -12,6 +12,12 @@ def logdet_psd(A: np.ndarray, *, name: str = "matrix") -> float:
     Raises ``ValueError`` naming ``name`` when ``A`` is singular (e.g. a constant or duplicated
     feature), instead of returning ``-inf``.
     """
+    return cholesky_logdet(A, name=name)[1]
+
+
+def cholesky_logdet(A: np.ndarray, *, name: str = "matrix") -> tuple[np.ndarray, float]:
+    """Lower Cholesky factor ``L`` of ``A`` and ``log det A``, with the checks of
+    :func:`logdet_psd`."""
     message = (
         f"The {name} is singular (not positive definite, shape={A.shape}): some features are "
         "constant or linear combinations of others. Remove them or add noise explicitly."
@@ -24,4 +30,4 @@ def logdet_psd(A: np.ndarray, *, name: str = "matrix") -> float:
     # round-off level means the Cholesky only succeeded by rounding (e.g. columns x and 2x).
     if np.min(np.diag(c) ** 2 / np.diag(A)) < 1e3 * A.shape[0] * np.finfo(np.float64).eps:
         raise ValueError(message)
-    return float(2.0 * np.log(np.diag(c)).sum())
+    return c, float(2.0 * np.log(np.diag(c)).sum())

@@ -510,7 +510,7 @@ class TwoScaleEffectiveDimension(_FisherDimension):
                 )
 
     def _dimension(self, lam_hat, p):
-        return _two_scale(_half_logdets, lam_hat, p, _check_epsilon(self.epsilon), self.zeta)
+        return _two_scale(lam_hat, p, _check_epsilon(self.epsilon), self.zeta)
 
     def fit(self, X, y=None):
         super().fit(X, y)
@@ -527,7 +527,7 @@ class TwoScaleEffectiveDimension(_FisherDimension):
         lam_lower = _conditional_eigenvalues(
             _fisher_matrices(arr, self.input_kind_, self.max_memory), sizes, self.progress
         ) * scale
-        d = _two_scale(_half_logdets, lam_lower, self.n_parameters_,
+        d = _two_scale(lam_lower, self.n_parameters_,
                        _check_epsilon(self.epsilon), self.zeta)
         self.lower_effective_dimension_ = _shaped(d, self.epsilon)
         return self
@@ -545,8 +545,8 @@ def _check_epsilon(epsilon) -> np.ndarray:
     return arr
 
 
-def _two_scale(half_logdets, lam_hat, p, eps, zeta):
-    z = half_logdets(lam_hat, eps ** (-2.0 * (1.0 - zeta)))
+def _two_scale(lam_hat, p, eps, zeta):
+    z = _half_logdets(lam_hat, eps ** (-2.0 * (1.0 - zeta)))
     return zeta * p + _log_mean_exp(z) / np.abs(np.log(eps))
 
 

@@ -10,7 +10,7 @@ from scipy.special import digamma, gammaln
 
 from .._base import InfoEstimator
 from .._kernels import knn as _knn
-from .._validation import check_option, check_param
+from .._validation import check_n_jobs, check_option, check_param
 
 __all__ = ["KLEntropy", "kl_weights", "unit_ball_log_volume"]
 
@@ -158,9 +158,7 @@ class KLEntropy(InfoEstimator):
         check_param(self.k, "k", numbers.Integral, low=1)
         check_option(self.metric, "metric", ("euclidean", "chebyshev"))
         check_option(self.weighted, "weighted", (False, True, "auto"))
-        check_param(self.n_jobs, "n_jobs", numbers.Integral, allow_none=True)
-        if self.n_jobs == 0:
-            raise ValueError("n_jobs must be a positive int, a negative int or None, got 0")
+        check_n_jobs(self.n_jobs)
 
     def _min_samples_required(self):
         return self.k + 1, f"k={self.k} neighbours need k + 1 samples"

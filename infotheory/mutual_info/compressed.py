@@ -10,8 +10,14 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import InfoEstimator
-from .._kernels.linalg import logdet_psd
-from .._validation import check_paired, check_param, check_random_state, check_samples
+from .._kernels.linalg import cholesky_logdet
+from .._validation import (
+    check_n_jobs,
+    check_paired,
+    check_param,
+    check_random_state,
+    check_samples,
+)
 
 __all__ = ["CompressedMI"]
 
@@ -32,8 +38,7 @@ def _whiten(Z: np.ndarray, what: str) -> tuple[np.ndarray, float]:
     Kozachenko–Leonenko estimator is most biased, and puts them back exactly.
     """
     C = np.atleast_2d(np.cov(Z, rowvar=False))
-    logdet = logdet_psd(C, name=f"covariance of {what}")
-    L = linalg.cholesky(C, lower=True, check_finite=False)
+    L, logdet = cholesky_logdet(C, name=f"covariance of {what}")
     W = linalg.solve_triangular(L, (Z - Z.mean(axis=0)).T, lower=True, check_finite=False).T
     return np.ascontiguousarray(W), logdet
 
@@ -175,12 +180,8 @@ class CompressedMI(InfoEstimator):
     def _check_params(self):
         super()._check_params()
         check_param(self.k, "k", numbers.Integral, low=1)
-        check_param(self.noise, "noise", numbers.Real, low=0)
-        if not np.isfinite(self.noise):
-            raise ValueError(f"noise must be a finite number >= 0, got {self.noise!r}")
-        check_param(self.n_jobs, "n_jobs", numbers.Integral, allow_none=True)
-        if self.n_jobs == 0:
-            raise ValueError("n_jobs must be a positive int, a negative int or None, got 0")
+        check_param(self.noise, "noise", numbers.Real, low=0, finite=True)
+        check_n_jobs(self.n_jobs)
         _check_transformer(self.compressor, "compressor", allow_none=True)
         if not (isinstance(self.y_compressor, str) and self.y_compressor == "same"):
             if isinstance(self.y_compressor, str):

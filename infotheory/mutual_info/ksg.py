@@ -10,7 +10,13 @@ from scipy.special import digamma
 
 from .._base import InfoEstimator
 from .._kernels import knn as _knn
-from .._validation import check_bool, check_option, check_param, check_random_state
+from .._validation import (
+    check_bool,
+    check_n_jobs,
+    check_option,
+    check_param,
+    check_random_state,
+)
 
 __all__ = ["KSGMI", "KNNBiasWarning"]
 
@@ -28,13 +34,9 @@ class KNNBiasWarning(UserWarning):
 
 def _check_knn_params(est, *, k_name: str = "k") -> None:
     check_param(est.k, k_name, numbers.Integral, low=1)
-    check_param(est.noise, "noise", numbers.Real, low=0)
-    if not np.isfinite(est.noise):
-        raise ValueError(f"noise must be a finite number >= 0, got {est.noise!r}")
+    check_param(est.noise, "noise", numbers.Real, low=0, finite=True)
     check_bool(est.standardize, "standardize")
-    check_param(est.n_jobs, "n_jobs", numbers.Integral, allow_none=True)
-    if est.n_jobs == 0:
-        raise ValueError("n_jobs must be a positive int, a negative int or None, got 0")
+    check_n_jobs(est.n_jobs)
 
 
 def _prepare(arrays, *, standardize: bool, noise: float, random_state):
