@@ -18,7 +18,7 @@ from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
 from .._progress import progress as _progress
-from .._validation import check_base, check_labels, check_param, check_samples
+from .._validation import check_base, check_bool, check_labels, check_param, check_samples
 from .loading import load_activations
 
 __all__ = ["InformationPlane"]
@@ -240,8 +240,7 @@ class InformationPlane(BaseEstimator):
         -------
         self
         """
-        if not isinstance(self.progress, (bool, np.bool_)):
-            raise TypeError(f"progress must be a bool, got {self.progress!r}")
+        check_bool(self.progress, "progress")
         check_base(self.base)
         self._n_threads(1)  # validates n_jobs before any work
         extra = self._check_extra()

@@ -17,6 +17,7 @@ from .._kernels import spectral as _k
 from .._progress import progress
 from .._validation import (
     check_backend,
+    check_bool,
     check_labels,
     check_memory,
     check_option,
@@ -493,12 +494,10 @@ class DiffusionSpectralMI(DiffusionSpectralEntropy):
 
     def _check_params(self):
         super()._check_params()
-        if not isinstance(self.reference, (bool, np.bool_)):
-            raise TypeError(f"reference must be a bool, got {self.reference!r}")
+        check_bool(self.reference, "reference")
         check_param(self.n_repetitions, "n_repetitions", numbers.Integral, low=1)
         check_param(self.n_clusters, "n_clusters", numbers.Integral, low=1)
-        if not isinstance(self.progress, bool):
-            raise TypeError(f"progress must be a bool, got {self.progress!r}")
+        check_bool(self.progress, "progress")
 
     def _validate_y(self, y, X):
         return y  # grouped in _groups, where the kind of y decides the grouping
