@@ -201,11 +201,13 @@ def check_paired(
     return Xa, Ya
 
 
-def check_labels(y, *, name: str = "y", n_samples: int | None = None) -> np.ndarray:
+def check_labels(y, *, name: str = "y", n_samples: int | None = None,
+                 return_classes: bool = False):
     """Validate class labels and return them encoded as ``int64`` codes ``0..n_classes-1``.
 
     Labels may be of any hashable scalar dtype (ints, strings, floats); a column vector
-    ``(n, 1)`` is accepted and flattened. NaN labels are rejected.
+    ``(n, 1)`` is accepted and flattened. NaN labels are rejected. With ``return_classes``,
+    return ``(codes, classes)``, ``classes`` being the sorted distinct labels.
     """
     if y is None:
         raise ValueError(f"{name} is None: expected labels of shape (n_samples,)")
@@ -230,13 +232,14 @@ def check_labels(y, *, name: str = "y", n_samples: int | None = None) -> np.ndar
     if arr.dtype.kind == "f":
         _check_finite(arr, name)
     try:
-        _, codes = np.unique(arr, return_inverse=True)
+        classes, codes = np.unique(arr, return_inverse=True)
     except TypeError:
         raise TypeError(
             f"Unknown label type: {name} has values that cannot be compared "
             f"(dtype {arr.dtype}); expected labels of a single type"
         ) from None
-    return codes.reshape(-1).astype(np.int64)
+    codes = codes.reshape(-1).astype(np.int64)
+    return (codes, classes) if return_classes else codes
 
 
 def check_symbols(X, *, name: str = "X", n_samples: int | None = None) -> np.ndarray:

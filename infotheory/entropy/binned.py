@@ -577,13 +577,9 @@ class BinnedEntropy(_BinnedBase):
 
 def _labels_to_codes(y, n: int, classes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Validated labels as codes into ``classes``, extended by labels not seen before."""
-    check_labels(y, n_samples=n)
-    arr = np.asarray(y)
-    arr = arr[:, 0] if arr.ndim == 2 else arr
-    batch_classes, codes = np.unique(arr, return_inverse=True)
-    codes = codes.reshape(-1)
+    codes, batch_classes = check_labels(y, n_samples=n, return_classes=True)
     if classes is None:
-        return codes.astype(np.int64), batch_classes
+        return codes, batch_classes
     try:
         merged = np.concatenate([classes, batch_classes[~np.isin(batch_classes, classes)]])
     except (TypeError, ValueError):
