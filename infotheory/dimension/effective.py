@@ -229,6 +229,7 @@ class _FisherDimension(InfoEstimator):
     def _prepare(self, X):
         self._check_params()
         arr, kind = _as_draws(X, self.input_kind, self)
+        self._check_draws(arr)
         lam = _fisher_eigenvalues(arr, kind, self.max_memory)
         p = arr.shape[2]
         lam_hat, mean_trace = _normalise(lam, p)
@@ -259,7 +260,14 @@ class _FisherDimension(InfoEstimator):
         self.eigenvalues_ = lam_hat
         self.effective_dimension_ = _shaped(d, self._scale_parameter())
         self.normalized_ = _shaped(d / p, self._scale_parameter())
+        self._fit_more(arr)
         return self
+
+    def _check_draws(self, arr) -> None:
+        """Checks that need the validated draws, before any eigenvalue work (subclass hook)."""
+
+    def _fit_more(self, arr) -> None:
+        """Further fitted attributes from the validated draws (subclass hook)."""
 
     def score(self, X, y=None) -> float:
         """Effective dimension of ``X`` (a float; requires a scalar scale parameter)."""
@@ -512,17 +520,17 @@ class TwoScaleEffectiveDimension(_FisherDimension):
     def _dimension(self, lam_hat, p):
         return _two_scale(lam_hat, p, _check_epsilon(self.epsilon), self.zeta)
 
-    def fit(self, X, y=None):
-        super().fit(X, y)
-        if self.layers is None:
-            return self
-        arr = _as_draws(X, self.input_kind, self)[0]
-        sizes = [int(s) for s in self.layers]
-        if sum(sizes) != self.n_parameters_:
+    def _check_draws(self, arr):
+        if self.layers is not None and sum(int(s) for s in self.layers) != arr.shape[2]:
             raise ValueError(
-                f"layers must sum to the number of parameters p={self.n_parameters_}, got "
-                f"{self.layers!r} (sum {sum(sizes)})"
+                f"layers must sum to the number of parameters p={arr.shape[2]}, got "
+                f"{self.layers!r} (sum {sum(int(s) for s in self.layers)})"
             )
+
+    def _fit_more(self, arr):
+        if self.layers is None:
+            return
+        sizes = [int(s) for s in self.layers]
         scale = self.n_parameters_ / self.fisher_trace_
         lam_lower = _conditional_eigenvalues(
             _fisher_matrices(arr, self.input_kind_, self.max_memory), sizes, self.progress
@@ -530,7 +538,6 @@ class TwoScaleEffectiveDimension(_FisherDimension):
         d = _two_scale(lam_lower, self.n_parameters_,
                        _check_epsilon(self.epsilon), self.zeta)
         self.lower_effective_dimension_ = _shaped(d, self.epsilon)
-        return self
 
 
 def _check_epsilon(epsilon) -> np.ndarray:

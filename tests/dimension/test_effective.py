@@ -402,3 +402,11 @@ def jnp_outer(t):
     import jax.numpy as jnp
 
     return jnp.outer(t, t)
+
+
+def test_bad_layers_leave_the_estimator_unfitted():
+    # the layer sizes are checked before any work, so a failed fit sets no attribute
+    est = TwoScaleEffectiveDimension(epsilon=0.1, zeta=0.5, layers=[1, 1])
+    with pytest.raises(ValueError, match="layers must sum"):
+        est.fit(np.eye(3)[None])
+    assert not hasattr(est, "effective_dimension_")
