@@ -264,6 +264,10 @@ class InformationPlane(BaseEstimator):
                     f"X must have one row per sample of the activations: expected {n}, got "
                     f"{X.shape[0]} (shape={X.shape})"
                 )
+            if binned:
+                # A binned I(X;T) depends on the inputs only through which rows are equal: code
+                # them once here rather than once per layer and epoch.
+                X = np.unique(X, axis=0, return_inverse=True)[1].reshape(-1)
         elif not binned:
             raise ValueError(
                 f"X is None, but {type(estimator).__name__} needs the inputs to estimate I(X;T): "

@@ -248,3 +248,14 @@ def test_bad_inputs():
     bad["h1"][3, 1] = np.nan
     with pytest.raises(ValueError, match=r"epoch 7, layer 'h1': .*1 NaN"):
         plane.fit([bad], X, y, epochs=[7])
+
+
+def test_repeated_inputs_match_the_estimator_on_raw_inputs():
+    # The plane codes X once (rows -> ids); I(X;T) must equal the estimator fed the raw rows.
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 3, size=(300, 4)).astype(float)
+    T = {"a": np.tanh(X @ rng.normal(size=(4, 3)) + 0.1 * rng.normal(size=(300, 3)))}
+    y = rng.integers(0, 3, 300)
+    row = InformationPlane(progress=False).fit(T, X, y).table_[0]
+    ref = BinnedMI(binning="entropy_based").fit(T["a"], y, inputs=X)
+    assert row["mi_xt"] == ref.mi_xt_ and row["mi_xt"] < ref.entropy_
