@@ -181,17 +181,6 @@ def _nats(estimator, value: float) -> float:
     return float(value) if base is None else float(value) * math.log(base)
 
 
-def _fit_value(estimator, X, y) -> float:
-    est = estimator.fit(X, y)
-    attr = getattr(est, "_result_attr", "mutual_info_")
-    if not hasattr(est, attr):
-        raise TypeError(
-            f"estimator must be a fitted-on-call MI estimator exposing {attr!r} after fit, "
-            f"got {type(estimator).__name__}"
-        )
-    return _nats(est, getattr(est, attr))
-
-
 def estimate_information(estimator, X, y, *, ci: bool = True, confidence: float = 0.95,
                          n_resamples: int = 200, clip_negative: bool = False,
                          random_state=None, progress: bool = False) -> MIEstimate:
@@ -241,7 +230,7 @@ def estimate_information(estimator, X, y, *, ci: bool = True, confidence: float 
     >>> round(est.value, 3)
     0.056
     """
-    from sklearn.base import clone
+    from ..resampling import _value
 
     if not hasattr(estimator, "fit"):
         raise TypeError(
@@ -256,7 +245,7 @@ def estimate_information(estimator, X, y, *, ci: bool = True, confidence: float 
         value = _nats(estimator, res.estimate)
         interval = (_nats(estimator, res.low), _nats(estimator, res.high))
     else:
-        value = _fit_value(clone(estimator), X, y)
+        value = _nats(estimator, _value(estimator, X, y))
     desc = repr(estimator)
     if value < 0:
         if not clip_negative:
