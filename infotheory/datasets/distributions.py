@@ -291,7 +291,7 @@ def _entropy_of_pmf(p: np.ndarray) -> float:
 
 
 def discrete(n_samples, pmf, random_state=None):
-    """Integer symbols ``0 .. len(pmf)-1`` drawn from ``pmf``, and its entropy in nats.
+    """Integer symbols from 0 to ``len(pmf) - 1`` drawn from ``pmf``, and its entropy in nats.
 
     Examples
     --------
