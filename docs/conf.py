@@ -64,7 +64,9 @@ autodoc_typehints = "none"
 nb_execution_mode = "off"  # notebooks are executed by `make test` (nbmake) and stored with outputs
 myst_enable_extensions = ["dollarmath", "amsmath"]
 # The gallery also writes a .ipynb of every example; those are downloads, not pages.
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "auto_examples/*.ipynb"]
+exclude_patterns = [
+    "_build", "**.ipynb_checkpoints", "auto_examples/*.ipynb", "sg_execution_times.rst",
+]
 suppress_warnings = ["myst.header"]
 intersphinx_mapping = {}
 
@@ -110,4 +112,5 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
-html_sidebars = {"index": []}  # the home page has no section tree worth a sidebar
+# The home page and the guide have no section tree worth a sidebar; the guide's table needs room.
+html_sidebars = {"index": [], "guide/*": []}

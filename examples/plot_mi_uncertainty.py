@@ -24,13 +24,13 @@ X, Y, true_mi = correlated_gaussians(500, mi=0.02, dim=2, random_state=1)
 test = permutation_test(KSGMI(k=3), X, Y, n_permutations=200, random_state=0, progress=False)
 print(f"KSG estimate {test.statistic:.4f} nats (true {true_mi}), p-value {test.pvalue:.3f}")
 
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
-axes[0].hist(test.null_distribution, bins=30, color="0.7", label="shuffled pairs (null)")
-axes[0].axvline(test.statistic, color="C3", label=f"estimate, p = {test.pvalue:.3f}")
-axes[0].axvline(true_mi, color="k", linestyle="--", label="true MI")
-axes[0].set_xlabel("KSG estimate [nats]")
-axes[0].set_title("permutation test, N = 500")
-axes[0].legend(fontsize="small")
+fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
+ax.hist(test.null_distribution, bins=30, color="0.7", label="shuffled pairs (null)")
+ax.axvline(test.statistic, color="C3", label=f"estimate, p = {test.pvalue:.3f}")
+ax.axvline(true_mi, color="k", linestyle="--", label="true MI")
+ax.set_xlabel("KSG estimate [nats]")
+ax.set_title("permutation test, N = 500")
+ax.legend(fontsize="small")
 
 # %%
 # How precise is it? A bootstrap interval
@@ -45,13 +45,14 @@ boot = bootstrap_ci(GaussianCopulaMI(), X, Y, n_resamples=200, random_state=0, p
 print(f"copula estimate {boot.estimate:.3f} nats, 95% interval [{boot.low:.3f}, {boot.high:.3f}],"
       f" standard error {boot.standard_error:.3f}; true {true_mi}")
 
-axes[1].hist(boot.resamples, bins=30, color="0.7", label="bootstrap replicates")
-axes[1].axvspan(boot.low, boot.high, color="C0", alpha=0.2, label="95% interval")
-axes[1].axvline(boot.estimate, color="C3", label="estimate")
-axes[1].axvline(true_mi, color="k", linestyle="--", label="true MI")
-axes[1].set_xlabel("Gaussian copula estimate [nats]")
-axes[1].set_title("bootstrap, N = 2000")
-axes[1].legend(fontsize="small")
+fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
+ax.hist(boot.resamples, bins=30, color="0.7", label="bootstrap replicates")
+ax.axvspan(boot.low, boot.high, color="C0", alpha=0.2, label="95% interval")
+ax.axvline(boot.estimate, color="C3", label="estimate")
+ax.axvline(true_mi, color="k", linestyle="--", label="true MI")
+ax.set_xlabel("Gaussian copula estimate [nats]")
+ax.set_title("bootstrap, N = 2000")
+ax.legend(fontsize="small")
 
 # %%
 # What the interval covers
