@@ -83,6 +83,8 @@ sphinx_gallery_conf = {
     "abort_on_example_error": False,
     "only_warn_on_example_error": False,
     "min_reported_time": 1,
+    # Show what the scripts print, not the repr of a last expression such as ax.legend().
+    "capture_repr": (),
     # No execution-time pages: sphinx-gallery builds them with tables from a CDN.
     "write_computation_times": False,
     # Re-run unchanged scripts too: the package under them may have changed.
