@@ -83,8 +83,7 @@ def _fit(estimator, *data):
             estimator.fit(*data)
         except ValueError:  # e.g. a compressor with more components than the data has features
             return None, False
-    value = getattr(estimator, estimator._result_attr)
-    return float(value), bool(caught)
+    return estimator.value_, bool(caught)
 
 
 def _curves(estimators, sample, ns=NS, seeds=SEEDS):
