@@ -104,8 +104,10 @@ html_theme = "pydata_sphinx_theme"
 html_static_path = ["_static"]
 html_title = f"infotheory {release}"
 html_theme_options = {
-    # Versions published side by side; the file is read from this source tree at build time
-    # (checked there) and by the browser from the site itself, never from another host.
+    # Each published version lives at /<version>/ of the docs host, listed in switcher.json (add
+    # an entry per release). The file is checked from this source tree at build time and read by
+    # the browser from the site itself, never from another host; browsers refuse to read it
+    # from file://, so the menu works when the site is served (python -m http.server).
     "switcher": {"json_url": "_static/switcher.json", "version_match": release},
     "navbar_end": ["version-switcher", "theme-switcher", "navbar-icon-links"],
     "navigation_with_keys": False,
