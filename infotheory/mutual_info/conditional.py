@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.special import digamma
-from sklearn.utils.validation import check_is_fitted
 
-from .._base import InfoEstimator
+from .._base import Estimate, InfoEstimator
 from .._kernels import knn as _knn
-from .._validation import check_samples
-from .ksg import _check_knn_params, _check_radii, _ksg, _prepare
+from .ksg import (
+    _check_knn_params,
+    _check_radii,
+    _estimate_with_checks,
+    _ksg,
+    _prepare,
+    _terms_se,
+)
 
 __all__ = ["ConditionalMI"]
 
@@ -23,6 +28,9 @@ class ConditionalMI(InfoEstimator):
 
     .. math:: \hat I(X;Y\mid Z) = \psi(k) - \langle \psi(n_{xz}+1) + \psi(n_{yz}+1)
               - \psi(n_z+1) \rangle .
+
+    ``X`` or ``y`` with at most 20 distinct values (class labels) get a
+    :class:`~infotheory.mutual_info._diagnostics.DiscreteInputWarning`.
 
     Without ``z`` (``z=None``) every other sample counts in the empty space :math:`Z`
     (:math:`n_z = N - 1`), and the formula is exactly KSG algorithm 1 (:class:`KSGMI` with
@@ -48,6 +56,9 @@ class ConditionalMI(InfoEstimator):
     ----------
     mutual_info_ : float
         The conditional MI, in the unit of ``base``.
+    standard_error_ : float
+        Standard error of the mean of the per-sample terms (a rough scale: neighbouring terms
+        are correlated), in the unit of ``base``.
     n_features_in_ : int
         Number of features of ``X`` seen in ``fit``.
 
@@ -70,6 +81,9 @@ class ConditionalMI(InfoEstimator):
 
     _result_attr = "mutual_info_"
     _requires_y = True
+    _side_inputs = ("z",)
+    #: Duplicated rows break kNN distances: resampling subsamples without replacement.
+    _duplicate_sensitive = True
 
     def __init__(self, *, k=3, noise=0.0, standardize=True, random_state=None, base=None,
                  n_jobs=None):
@@ -87,51 +101,19 @@ class ConditionalMI(InfoEstimator):
     def _min_samples_required(self):
         return self.k + 1, f"k={self.k} neighbours need k + 1 samples"
 
-    def _validate_z(self, z, X):
-        if z is None:
-            return None
-        Z = check_samples(z, name="z", estimator=self)
-        if Z.shape[0] != X.shape[0]:
-            raise ValueError(
-                f"X and z must have the same number of samples: X has {X.shape[0]} "
-                f"(shape={X.shape}), z has {Z.shape[0]} (shape={Z.shape})"
-            )
-        return Z
+    def _estimate(self, X, y, z=None):
+        # a discrete z is a legitimate condition; discrete X or y are not kNN material
+        value, se = _estimate_with_checks(lambda: self._cmi(X, y, z), {"X": X, "y": y},
+                                          "ConditionalMI", self.base)
+        return Estimate(value, standard_error=se)
 
-    def fit(self, X, y=None, z=None):
-        """Estimate :math:`I(X;Y\\mid Z)` and store it in ``mutual_info_``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features_x)
-        y : array-like of shape (n_samples,) or (n_samples, n_features_y)
-        z : array-like of shape (n_samples,) or (n_samples, n_features_z), optional
-            The conditioning variable; ``None`` gives the unconditional MI (KSG-1).
-
-        Returns
-        -------
-        self
-        """
-        Xa, Ya = self._validate(X, y, reset=True)
-        Za = self._validate_z(z, Xa)
-        self.mutual_info_ = self._in_unit(self._cmi(Xa, Ya, Za))
-        return self
-
-    def score(self, X, y=None, z=None) -> float:
-        """Return :math:`I(X;Y\\mid Z)` estimated on the given data, in the unit of ``base``."""
-        check_is_fitted(self)
-        Xa, Ya = self._validate(X, y, reset=False)
-        return self._in_unit(self._cmi(Xa, Ya, self._validate_z(z, Xa)))
-
-    def _estimate(self, X, y):
-        return self._cmi(X, y, None)
-
-    def _cmi(self, X, Y, Z) -> float:
+    def _cmi(self, X, Y, Z) -> tuple[float, float]:
+        """The estimate in nats and the standard error of its per-sample terms."""
         arrays = (X, Y) if Z is None else (X, Y, Z)
         prepared = _prepare(arrays, standardize=self.standardize, noise=self.noise,
                             random_state=self.random_state)
         if Z is None:
-            return _ksg(prepared[0], prepared[1], self.k, 1, self.n_jobs, "ConditionalMI")[0]
+            return _ksg(prepared[0], prepared[1], self.k, 1, self.n_jobs, "ConditionalMI")
         X, Y, Z = prepared
         k, n_jobs = self.k, self.n_jobs
         dist, _ = _knn.knn(np.ascontiguousarray(np.hstack([X, Y, Z])), k, "chebyshev", n_jobs)
@@ -140,5 +122,5 @@ class ConditionalMI(InfoEstimator):
         n_xz = _knn.count_within(np.hstack([X, Z]), eps, strict=True, n_jobs=n_jobs)
         n_yz = _knn.count_within(np.hstack([Y, Z]), eps, strict=True, n_jobs=n_jobs)
         n_z = _knn.count_within(Z, eps, strict=True, n_jobs=n_jobs)
-        return float(digamma(k) - np.mean(digamma(n_xz + 1) + digamma(n_yz + 1)
-                                          - digamma(n_z + 1)))
+        terms = digamma(n_xz + 1) + digamma(n_yz + 1) - digamma(n_z + 1)
+        return float(digamma(k) - terms.mean()), _terms_se(terms)

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from .._base import InfoEstimator
+import numpy as np
+
+from .._base import Estimate, InfoEstimator
 from .._kernels.counting import counts_from_codes, joint_codes, symbol_codes
 from .._validation import check_option
-from ..entropy.discrete import discrete_entropy_from_counts
+from ..entropy.discrete import (
+    _plugin_se,
+    _SymbolInput,
+    discrete_entropy_from_counts,
+    numeric_symbols,
+)
 
 __all__ = ["DiscreteMI"]
 
 _MI_METHODS = ("plugin", "miller_madow")
 
 
-class DiscreteMI(InfoEstimator):
+class DiscreteMI(_SymbolInput, InfoEstimator):
     r"""Mutual information between discrete variables (rows of ``X`` and of ``y`` are symbols).
 
     .. math:: \hat I(X;Y) = \hat H(X) + \hat H(Y) - \hat H(X, Y)
@@ -25,7 +32,14 @@ class DiscreteMI(InfoEstimator):
     Miller–Madow term :math:`(m-1)/(2N)` to each entropy, i.e. subtracts
     :math:`(m_{xy} - m_x - m_y + 1)/(2N)` from the plug-in MI, and can be slightly negative.
 
-    Values are in nats (``base=None``) or in the unit of ``base`` (``2``: bits).
+    Values are in nats (``base=None``) or in the unit of ``base`` (``2``: bits). Symbols may be
+    numbers, strings, objects or pandas categoricals (coded column by column as class labels
+    are, see :func:`~infotheory.entropy.discrete.numeric_symbols`).
+
+    ``standard_error_`` is the plug-in delta-method one,
+    :math:`\sqrt{\widehat{\mathrm{Var}}[\log \hat p(x,y)/(\hat p(x)\hat p(y))]/N}`, with the
+    :math:`\chi^2_{(m_x-1)(m_y-1)}/(2N)` spread as floor and correction (under independence the
+    first-order term vanishes); it describes sampling variability, not the bias.
 
     Parameters
     ----------
@@ -37,6 +51,8 @@ class DiscreteMI(InfoEstimator):
     ----------
     mutual_info_ : float
         The mutual information, in the unit of ``base``.
+    standard_error_ : float
+        Delta-method standard error, in the unit of ``base``.
     n_features_in_ : int
         Number of features (columns) of ``X`` seen in ``fit``.
 
@@ -52,6 +68,8 @@ class DiscreteMI(InfoEstimator):
     >>> x = np.array([0, 0, 1, 1, 2, 2, 3, 3])
     >>> round(DiscreteMI(base=2).fit(x, x // 2).mutual_info_, 10)  # y is the high bit of x
     1.0
+    >>> DiscreteMI(base=2).fit(["a", "a", "b", "b"], ["x", "x", "y", "y"]).mutual_info_
+    1.0
     """
 
     _result_attr = "mutual_info_"
@@ -66,12 +84,17 @@ class DiscreteMI(InfoEstimator):
         super()._check_params()
         check_option(self.method, "method", _MI_METHODS)
 
+    def _validate_y(self, y, X):
+        return super()._validate_y(numeric_symbols(y, "y"), X)
+
     def _estimate(self, X, y):
         cx, mx = symbol_codes(X)
         cy, my = symbol_codes(y)
         cxy, mxy = joint_codes(cx, mx, cy, my)
-        h = [
-            discrete_entropy_from_counts(counts_from_codes(c, m), self.method)
-            for c, m in ((cx, mx), (cy, my), (cxy, mxy))
-        ]
-        return h[0] + h[1] - h[2]
+        counts = [counts_from_codes(c, m) for c, m in ((cx, mx), (cy, my), (cxy, mxy))]
+        h = [discrete_entropy_from_counts(c, self.method) for c in counts]
+        n = cx.shape[0]
+        # pointwise MI log p(x,y) / (p(x) p(y)) of each sample: the influence of the plug-in MI
+        pointwise = np.log(counts[2][cxy] * n / (counts[0][cx] * counts[1][cy]))
+        se = _plugin_se(pointwise, (mx - 1) * (my - 1))
+        return Estimate(h[0] + h[1] - h[2], standard_error=se)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 from scipy.special import digamma
 
-from .._base import InfoEstimator
+from .._base import Estimate, InfoEstimator
 from .._kernels import knn as _knn
 from .._validation import (
     check_bool,
@@ -17,16 +16,14 @@ from .._validation import (
     check_param,
     check_random_state,
 )
+from ._diagnostics import (
+    KNNBiasWarning,
+    label_like_inputs,
+    warn_if_below_pairwise_bound,
+    warn_label_like_inputs,
+)
 
-__all__ = ["KSGMI", "KNNBiasWarning"]
-
-
-class KNNBiasWarning(UserWarning):
-    """A kNN mutual-information estimate is clearly below the Gaussian-copula lower bound.
-
-    kNN estimators (KSG, Frenzel–Pompe) are biased low when the MI or the dimension is large; the
-    Gaussian-copula MI lower-bounds the true MI, so an estimate clearly below it is biased.
-    """
+__all__ = ["KSGMI", "KNNBiasWarning"]  # the warning lives in _diagnostics, exported here
 
 
 # -- helpers shared by the kNN MI family (ksg, conditional, mixed) ------------------------------
@@ -70,57 +67,34 @@ def _check_radii(eps: np.ndarray, k: int, owner: str) -> None:
         )
 
 
-_BIAS_CHECK_MIN_SAMPLES = 200
-_KNN_SE_INFLATION = 1.5
-_BIAS_CHECK_MAX_SAMPLES = 20_000
+def _terms_se(terms: np.ndarray) -> float:
+    """Standard error of the mean of per-sample kNN terms.
 
-
-def _warn_if_biased(value: float, value_se: float, X: np.ndarray, Y: np.ndarray,
-                    owner: str) -> None:
-    """Emit :class:`KNNBiasWarning` when ``value`` (nats) is clearly below the copula bound.
-
-    "Clearly" means all of: the copula bound itself is significant (more than 3 of its standard
-    errors above 0: a bound indistinguishable from 0 shows nothing, and negative kNN estimates
-    near MI = 0 are sampling noise, not bias); the gap exceeds 3 combined standard errors of the
-    two estimates; and the gap exceeds 5 % of the bound. ``value_se`` (the SE of the mean of
-    the per-sample kNN terms) underestimates the kNN estimate's spread by a factor 1.1-1.4
-    (measured over seeds at N = 500-5000, d = 1-5), so it enters inflated by
-    ``_KNN_SE_INFLATION``. The copula standard error is a delta-method (asymptotic) one, so the
-    check needs ``_BIAS_CHECK_MIN_SAMPLES`` samples and more than ten per dimension.
+    The terms of neighbouring samples are correlated, so this is a rough scale of the sampling
+    noise: over seeds it underestimates the spread of the estimate by a factor 1.1-1.4
+    (N = 500-5000, d = 1-5). :func:`infotheory.bootstrap_ci` gives a resampled one.
     """
-    from .gaussian import _copula_normalize, _gaussian_mi_nats, _mi_standard_error
+    return float(terms.std(ddof=1) / np.sqrt(terms.shape[0]))
 
-    n = X.shape[0]
-    if n < max(_BIAS_CHECK_MIN_SAMPLES, 10 * (X.shape[1] + Y.shape[1])):
-        return
-    # A strided subsample bounds the cost of the ranks (the check would otherwise cost more than
-    # the kNN estimate at N = 1e5); its larger standard error only makes the check more cautious.
-    step = max(1, n // _BIAS_CHECK_MAX_SAMPLES)
-    Xc, Yc = _copula_normalize(X[::step]), _copula_normalize(Y[::step])
+
+def _estimate_with_checks(compute, arrays: dict, owner: str, base):
+    """Run ``compute()`` -> ``(value, se)``, warning first about label-like inputs.
+
+    The label-like warning comes before a duplicate error (the usual symptom of labels given to
+    a kNN estimator) and, when the estimate exists, says whether it exceeds H(labels).
+    """
+    infos = label_like_inputs(arrays)
     try:
-        copula = _gaussian_mi_nats(Xc, Yc, bias_correct=True)
-        se = _mi_standard_error(Xc, Yc)
-    except (ValueError, np.linalg.LinAlgError):  # constant or collinear features: no bound
-        return
-    gap = copula - value
-    combined_se = np.hypot(se, _KNN_SE_INFLATION * value_se)
-    if copula > 3.0 * se and gap > 3.0 * combined_se and gap > 0.05 * copula:
-        warnings.warn(
-            f"{owner} estimate {value:.3f} nats is below the Gaussian-copula lower bound "
-            f"{copula:.3f} ± {se:.3f} nats: kNN estimators are biased low at high MI or high "
-            "dimension. Use GaussianCopulaMI, or CompressedMI for high-dimensional data; "
-            "warn_bias=False silences this warning.",
-            KNNBiasWarning,
-            stacklevel=4,
-        )
+        value, se = compute()
+    except ValueError:
+        warn_label_like_inputs(arrays, infos, owner, base=base)
+        raise
+    warn_label_like_inputs(arrays, infos, owner, value=value, base=base)
+    return value, se
 
 
 def _ksg(X: np.ndarray, Y: np.ndarray, k: int, algorithm: int, n_jobs, owner: str):
-    """KSG estimate in nats on prepared arrays, and its standard error.
-
-    The standard error is that of the mean of the per-sample terms; the terms of neighbouring
-    samples are correlated, so it is a rough scale of the sampling noise, not an exact SE.
-    """
+    """KSG estimate in nats on prepared arrays, and its standard error (:func:`_terms_se`)."""
     n = X.shape[0]
     joint = np.ascontiguousarray(np.hstack([X, Y]))
     dist, idx = _knn.knn(joint, k, "chebyshev", n_jobs)
@@ -136,7 +110,7 @@ def _ksg(X: np.ndarray, Y: np.ndarray, k: int, algorithm: int, n_jobs, owner: st
         nx, ny = _knn.count_marginals(X, Y, ex, ey, strict=False, n_jobs=n_jobs, joint=joint)
         terms = digamma(nx) + digamma(ny)
         offset = digamma(k) - 1.0 / k + digamma(n)
-    return float(offset - terms.mean()), float(terms.std(ddof=1) / np.sqrt(n))
+    return float(offset - terms.mean()), _terms_se(terms)
 
 
 class KSGMI(InfoEstimator):
@@ -161,11 +135,20 @@ class KSGMI(InfoEstimator):
     :func:`sklearn.feature_selection.mutual_info_regression` on the same (scaled, jittered) data.
 
     kNN estimates are biased low at high MI and high dimension (at 20 features per side and
-    4.46 nats, about 1.2 nats at N = 10 000). The Gaussian-copula MI lower-bounds the true MI, so
-    when the bound is significantly above 0 and the estimate is clearly below it (by more than 3
-    combined standard errors of the two estimates and more than 5 %) a :class:`KNNBiasWarning`
-    is emitted (``warn_bias=False`` turns it off). The check needs at least 200 samples and 10
-    per dimension, where those standard errors are reliable.
+    4.46 nats, about 1.2 nats at N = 10 000). Two checks whose claims hold for every input warn
+    about it: a :class:`KNNBiasWarning` when the estimate is clearly below a lower bound valid
+    in every dimension (the largest one-dimensional Gaussian-copula MI of a coordinate pair,
+    at the low end of a simultaneous confidence interval; see
+    :func:`~infotheory.mutual_info._diagnostics.pairwise_copula_lower_bound`), and a
+    :class:`~infotheory.mutual_info._diagnostics.DiscreteInputWarning` when ``X`` or ``y``
+    takes at most 20 distinct values (class labels: use :class:`MixedMI` or
+    :class:`DiscreteMI`), with :math:`H` of that variable and whether the estimate exceeds it.
+    The pairwise bound sees one coordinate pair at a time, so it is weak when the information
+    is spread over many coordinates: silence does not mean the estimate is unbiased.
+
+    Duplicated rows (a bootstrap resample's) make kNN distances 0, so
+    :func:`~infotheory.bootstrap_ci` resamples this estimator by subsampling without
+    replacement.
 
     Parameters
     ----------
@@ -185,7 +168,7 @@ class KSGMI(InfoEstimator):
         Return ``max(0, I)``. Off by default: negative values are the estimator's sampling error
         around 0 and clipping them biases averages upward (scikit-learn clips silently).
     warn_bias : bool, default=True
-        Compare with the Gaussian-copula lower bound and warn if clearly below it.
+        Compare with the pairwise Gaussian-copula lower bound and warn if clearly below it.
     random_state : None, int, Generator or RandomState, default=None
         Seed of the jitter (only used when ``noise > 0``).
     base : float or None, default=None
@@ -197,6 +180,10 @@ class KSGMI(InfoEstimator):
     ----------
     mutual_info_ : float
         The estimate, in the unit of ``base``.
+    standard_error_ : float
+        Standard error of the mean of the per-sample terms, in the unit of ``base``: a rough
+        scale (neighbouring terms are correlated; over seeds the spread of the estimate is
+        1.1-1.4 times larger). :func:`~infotheory.bootstrap_ci` gives a resampled one.
     n_features_in_ : int
         Number of features of ``X`` seen in ``fit``.
 
@@ -204,7 +191,7 @@ class KSGMI(InfoEstimator):
     --------
     ConditionalMI : Frenzel–Pompe conditional MI (reduces to algorithm 1 without ``z``).
     MixedMI : continuous ``X`` and class labels ``y`` (Ross 2014).
-    GaussianCopulaMI : the lower bound used for the bias warning.
+    GaussianCopulaMI : exact for Gaussian copulas in any dimension.
 
     References
     ----------
@@ -224,6 +211,8 @@ class KSGMI(InfoEstimator):
 
     _result_attr = "mutual_info_"
     _requires_y = True
+    #: Duplicated rows break kNN distances: resampling subsamples without replacement.
+    _duplicate_sensitive = True
 
     def __init__(self, *, k=3, algorithm=1, noise=0.0, standardize=True, clip_negative=False,
                  warn_bias=True, random_state=None, base=None, n_jobs=None):
@@ -248,9 +237,12 @@ class KSGMI(InfoEstimator):
         return self.k + 1, f"k={self.k} neighbours need k + 1 samples"
 
     def _estimate(self, X, y):
-        X, Y = _prepare((X, y), standardize=self.standardize, noise=self.noise,
-                        random_state=self.random_state)
-        value, value_se = _ksg(X, Y, self.k, self.algorithm, self.n_jobs, "KSGMI")
+        Xp, Yp = _prepare((X, y), standardize=self.standardize, noise=self.noise,
+                          random_state=self.random_state)
+        value, value_se = _estimate_with_checks(
+            lambda: _ksg(Xp, Yp, self.k, self.algorithm, self.n_jobs, "KSGMI"),
+            {"X": X, "y": y}, "KSGMI", self.base)
         if self.warn_bias:
-            _warn_if_biased(value, value_se, X, Y, "KSGMI")
-        return max(0.0, value) if self.clip_negative else value
+            warn_if_below_pairwise_bound(value, value_se, X, y, "KSGMI", base=self.base)
+        value = max(0.0, value) if self.clip_negative else value
+        return Estimate(value, standard_error=value_se)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma
 
-from .._base import InfoEstimator
+from .._base import Estimate, InfoEstimator
 from .._kernels import knn as _knn
 from .._validation import check_bool, check_labels
-from .ksg import _check_knn_params, _check_radii, _prepare
+from ._diagnostics import warn_if_above_label_entropy
+from .ksg import _check_knn_params, _check_radii, _prepare, _terms_se
 
 __all__ = ["MixedMI"]
 
@@ -28,6 +29,10 @@ class MixedMI(InfoEstimator):
     ``mutual_info_classif`` they are dropped, and :math:`N` counts the remaining samples. On 1-D
     ``X`` it equals scikit-learn's ``_compute_mi_cd`` on the same data (where the Euclidean
     metric of scikit-learn and the max-norm coincide).
+
+    For discrete labels :math:`I(X;Y) \le H(Y)`: an estimate above the labels' entropy
+    (Miller–Madow estimate) is returned with a
+    :class:`~infotheory.mutual_info._diagnostics.DiscreteInputWarning`.
 
     Parameters
     ----------
@@ -51,6 +56,9 @@ class MixedMI(InfoEstimator):
     ----------
     mutual_info_ : float
         The estimate, in the unit of ``base``.
+    standard_error_ : float
+        Standard error of the mean of the per-sample terms (a rough scale: neighbouring terms
+        are correlated), in the unit of ``base``.
     n_samples_used_ : int
         Samples left after dropping single-sample classes.
     n_features_in_ : int
@@ -74,6 +82,8 @@ class MixedMI(InfoEstimator):
 
     _result_attr = "mutual_info_"
     _requires_y = True
+    #: Duplicated rows break kNN distances: resampling subsamples without replacement.
+    _duplicate_sensitive = True
 
     def __init__(self, *, k=3, noise=0.0, standardize=True, clip_negative=False,
                  random_state=None, base=None, n_jobs=None):
@@ -119,7 +129,8 @@ class MixedMI(InfoEstimator):
             k_used[members] = k
         _check_radii(radius, self.k, "MixedMI")
         m = _knn.count_within(X, radius, strict=True, n_jobs=self.n_jobs) + 1
-        self.n_samples_used_ = int(n)
-        value = float(digamma(n) + np.mean(digamma(k_used)) - np.mean(digamma(counts[y]))
-                      - np.mean(digamma(m)))
-        return max(0.0, value) if self.clip_negative else value
+        terms = digamma(k_used) - digamma(counts[y]) - digamma(m)
+        value = float(digamma(n) + terms.mean())
+        warn_if_above_label_entropy(value, y, "MixedMI", base=self.base)
+        value = max(0.0, value) if self.clip_negative else value
+        return Estimate(value, {"n_samples_used_": int(n)}, standard_error=_terms_se(terms))
