@@ -145,6 +145,8 @@ class KLEntropy(InfoEstimator):
     """
 
     _result_attr = "entropy_"
+    #: Duplicated rows break kNN distances: resampling subsamples without replacement.
+    _duplicate_sensitive = True
 
     def __init__(self, *, k=3, metric="euclidean", weighted=False, base=None, n_jobs=None):
         self.k = k

@@ -154,6 +154,8 @@ class CompressedMI(InfoEstimator):
 
     _result_attr = "mutual_info_"
     _requires_y = True
+    #: Duplicated rows break kNN distances: resampling subsamples without replacement.
+    _duplicate_sensitive = True
 
     def __init__(self, *, compressor=None, y_compressor="same", estimator="entropy", k=5,
                  noise=0.0, random_state=None, base=None, n_jobs=None):
