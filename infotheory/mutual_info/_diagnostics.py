@@ -147,18 +147,22 @@ _MIN_REPEATS = 2
 
 
 def label_entropy(A: np.ndarray) -> tuple[float, int]:
-    """Miller–Madow entropy (nats) of the rows of ``A`` as symbols, and the number of symbols."""
+    """Entropy (nats) of the rows of ``A`` in this sample (plug-in) and the number of symbols.
+
+    The plug-in value is the entropy of the sample's empirical distribution: no variable shares
+    more information with the sample's labels, so it is the ceiling an MI estimate is held to.
+    """
     from ..entropy.discrete import discrete_entropy_from_counts
 
     _, counts = np.unique(A, axis=0, return_counts=True)
-    return discrete_entropy_from_counts(counts, "miller_madow"), int(counts.size)
+    return discrete_entropy_from_counts(counts, "plugin"), int(counts.size)
 
 
 def label_like(A: np.ndarray) -> tuple[float, int] | None:
     """``(H, m)`` when ``A`` looks like class labels, else None.
 
     ``A`` looks like labels when it has at most :data:`MAX_LABEL_VALUES` distinct rows, each
-    repeated on average at least twice; ``H`` is their Miller–Madow entropy (nats) and ``m``
+    repeated on average at least twice; ``H`` is their entropy (plug-in, nats) and ``m``
     their number.
     """
     n = A.shape[0]
@@ -181,8 +185,8 @@ def warn_if_label_like(A: np.ndarray, name: str, owner: str, *, value: float | N
     Such a variable is discrete, so :math:`I(X;A) \\le H(A)`, while continuous estimators
     treat it as continuous: kNN ones see exact ties (their neighbour counts degenerate),
     Gaussian ones fit a density that does not exist. The message gives :math:`H(A)`
-    (Miller–Madow estimate) and, when ``value`` (nats) is given, whether the estimate exceeds
-    it. Returns whether it fired.
+    (plug-in) and, when ``value`` (nats) is given, whether the estimate exceeds it. Returns
+    whether it fired.
     """
     info = label_like(A) if info is None else info
     if info is None:
@@ -194,8 +198,8 @@ def warn_if_label_like(A: np.ndarray, name: str, owner: str, *, value: float | N
                  "impossible for the mutual information.")
     warn(
         f"{owner}: {name} takes only {m} distinct value(s) in {A.shape[0]} samples, like class "
-        f"labels. For discrete {name}, I <= H({name}) = {format_info(h, base)} (Miller–Madow "
-        f"estimate), but {owner} treats {name} as continuous.{above} Use MixedMI (continuous "
+        f"labels. For discrete {name}, I <= H({name}) = {format_info(h, base)} (its entropy in "
+        f"this sample), but {owner} treats {name} as continuous.{above} Use MixedMI (continuous "
         "X, labels y) or DiscreteMI (both discrete) instead.",
         DiscreteInputWarning,
     )
@@ -219,18 +223,18 @@ def warn_if_above_label_entropy(value: float, labels: np.ndarray, owner: str, *,
                                 base=None) -> bool:
     """Warn when ``value`` (nats) exceeds the entropy of the discrete ``labels``.
 
-    For discrete labels :math:`I(X;Y) \\le H(Y)`; :math:`H(Y)` is estimated by Miller–Madow
-    (the plug-in value plus :math:`(m-1)/2N`, which corrects most of the plug-in's downward
-    bias), so an estimate above it overestimates the MI. Returns whether it fired.
+    For discrete labels :math:`I(X;Y) \\le H(Y)`, and for the sample's empirical distribution
+    the MI is at most the labels' plug-in entropy: an estimate above it cannot be the MI of
+    this sample (it is biased upwards). Returns whether it fired.
     """
     h, _ = label_entropy(labels.reshape(labels.shape[0], -1))
     if value <= h:
         return False
     warn(
         f"{owner} estimate {format_info(value, base)} exceeds the entropy of the labels "
-        f"H(y) = {format_info(h, base)} (Miller–Madow estimate), which bounds the mutual "
-        "information of discrete labels: the estimate is biased upwards (too few samples per "
-        "class, or repeated rows in X).",
+        f"in this sample, H(y) = {format_info(h, base)}, which bounds the mutual information "
+        "of discrete labels: the estimate is biased upwards (kNN estimators overshoot when the "
+        "classes are separated or have few samples).",
         DiscreteInputWarning,
     )
     return True

@@ -39,7 +39,8 @@ class DiscreteMI(_SymbolInput, InfoEstimator):
     ``standard_error_`` is the plug-in delta-method one,
     :math:`\sqrt{\widehat{\mathrm{Var}}[\log \hat p(x,y)/(\hat p(x)\hat p(y))]/N}`, with the
     :math:`\chi^2_{(m_x-1)(m_y-1)}/(2N)` spread as floor and correction (under independence the
-    first-order term vanishes); it describes sampling variability, not the bias.
+    first-order term vanishes; there it errs upward by up to 30 %); it describes sampling
+    variability, not the bias.
 
     Parameters
     ----------

@@ -193,9 +193,41 @@ def test_bad_base():
         ([0.0, np.nan, 1.0], ValueError, r"X contains 1 NaN and 0 inf"),
         (np.zeros((2, 2, 2)), ValueError, r"X must be 1-D or 2-D"),
         (np.zeros((0, 1)), ValueError, r"X is empty"),
-        (np.array(["a", "b"]), TypeError, r"X must be numeric"),
+        (np.array([1, "a"], dtype=object), TypeError, r"Unknown label type: X has values that "
+                                                      r"cannot be compared"),
     ],
 )
 def test_bad_input(X, err, match):
+    # strings and categoricals are symbols (test_string_and_categorical_symbols); a mix of
+    # types that cannot be ordered is refused
     with pytest.raises(err, match=match):
         DiscreteEntropy().fit(X)
+
+
+def test_string_and_categorical_symbols():
+    pd = pytest.importorskip("pandas")
+    words = ["cat", "dog", "cat", "eel", "dog", "cat"]
+    codes = [0, 1, 0, 2, 1, 0]
+    ref = DiscreteEntropy().fit(codes).entropy_
+    assert DiscreteEntropy().fit(words).entropy_ == ref
+    assert DiscreteEntropy().fit(np.array(words, dtype=object)).entropy_ == ref
+    assert DiscreteEntropy().fit(pd.Categorical(words)).entropy_ == ref
+    assert DiscreteEntropy().fit(pd.Series(words, dtype="category")).entropy_ == ref
+    # rows of mixed columns are joint symbols, coded column by column
+    frame = pd.DataFrame({"a": pd.Categorical(words), "b": [1, 2, 1, 1, 2, 2]})
+    joint = DiscreteEntropy().fit(np.c_[codes, [1, 2, 1, 1, 2, 2]]).entropy_
+    assert DiscreteEntropy().fit(frame).entropy_ == joint
+    assert DiscreteEntropy().fit(frame).standard_error_ > 0
+
+
+def test_standard_error_matches_the_spread_over_seeds():
+    # plug-in delta method: SE^2 = Var(log p(X)) / N; p = (0.5, 0.25, 0.125, 0.125)
+    p = np.array([0.5, 0.25, 0.125, 0.125])
+    n = 2000
+    truth_se = math.sqrt((p * np.log(p) ** 2).sum() - ((p * np.log(p)).sum()) ** 2) / math.sqrt(n)
+    rng = np.random.default_rng(0)
+    draws = [DiscreteEntropy().fit(rng.choice(4, size=n, p=p)) for _ in range(200)]
+    spread = np.std([d.entropy_ for d in draws], ddof=1)
+    # SD of 200 values: +-5 % (1 SD); 4 SD
+    assert spread == pytest.approx(truth_se, rel=0.2)
+    assert np.mean([d.standard_error_ for d in draws]) == pytest.approx(truth_se, rel=0.05)

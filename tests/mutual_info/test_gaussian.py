@@ -168,9 +168,14 @@ def test_bias_correct_must_be_bool():
 
 
 def test_constant_feature_is_singular():
+    # the functions refuse it; the estimators drop it with a warning naming it
+    # (tests/mutual_info/test_diagnostics.py)
     X = np.column_stack([np.arange(10.0), np.ones(10)])
     with pytest.raises(ValueError, match=r"The covariance of X is singular"):
         gaussian_mi(X, np.arange(10.0) ** 2)
+    with pytest.raises(ValueError, match=r"The covariance of X is singular"):
+        gaussian_copula_mi(X, np.arange(10.0))
+    X = np.column_stack([np.arange(10.0), 2 * np.arange(10.0)])  # collinear, not constant
     with pytest.raises(ValueError, match=r"The covariance of X is singular"):
         GaussianCopulaMI().fit(X, np.arange(10.0))
 
