@@ -34,9 +34,12 @@ def _records(table) -> list:
 
 
 def plot_information_plane(table, *, x: str = "mi_xt", y: str = "mi_ty", unit: str = "nats",
-                           cmap: str = "viridis", ax=None, title: str | None = None,
-                           figsize=(6.0, 4.5)):
+                           cmap: str = "viridis", log_epochs: bool = False, ceilings=None,
+                           ax=None, title: str | None = None, figsize=(6.0, 4.5)):
     """Plot I(T;Y) against I(X;T): one line per layer, points coloured by epoch.
+
+    Each layer's line has its own colour (matplotlib's ``tab10`` cycle) and marker; the points
+    are coloured by epoch (colorbar).
 
     Parameters
     ----------
@@ -49,6 +52,14 @@ def plot_information_plane(table, *, x: str = "mi_xt", y: str = "mi_ty", unit: s
         Unit written in the axis labels.
     cmap : str, default="viridis"
         Colormap of the epochs (shown in a colorbar).
+    log_epochs : bool, default=False
+        Colour the epochs on a logarithmic scale (symmetric-log, linear below epoch 1, so that
+        epoch 0 is drawn): training changes most in the first epochs, which a linear scale
+        crowds into one colour.
+    ceilings : dict, optional
+        ``{column: value}`` of upper limits to mark, e.g. ``{"mi_xt": log n, "mi_ty": H(Y)}``
+        (:attr:`~infotheory.analysis.InformationPlane.ceilings_`): a dashed line at each, a
+        vertical one for the ``x`` column and a horizontal one for the ``y`` column.
     ax : matplotlib.axes.Axes, optional
         Draw on these axes instead of a new figure.
     title : str, optional
@@ -61,7 +72,7 @@ def plot_information_plane(table, *, x: str = "mi_xt", y: str = "mi_ty", unit: s
     matplotlib.figure.Figure
     """
     from matplotlib import colormaps
-    from matplotlib.colors import Normalize
+    from matplotlib.colors import Normalize, SymLogNorm
 
     records = _records(table)
     for column in ("epoch", "layer", x, y):
@@ -71,27 +82,48 @@ def plot_information_plane(table, *, x: str = "mi_xt", y: str = "mi_ty", unit: s
             )
     fig, ax = _figure_and_axes(ax, figsize)
     epochs = np.array([r["epoch"] for r in records], dtype=float)
-    norm = Normalize(vmin=epochs.min(), vmax=max(epochs.max(), epochs.min() + 1))
+    vmin, vmax = epochs.min(), max(epochs.max(), epochs.min() + 1)
+    if log_epochs:
+        if vmin < 0:
+            raise ValueError(f"log_epochs needs epochs >= 0, got a minimum of {vmin:g}")
+        norm = SymLogNorm(linthresh=1.0, vmin=vmin, vmax=vmax, base=10)
+    else:
+        norm = Normalize(vmin=vmin, vmax=vmax)
     colormap = colormaps[cmap]
+    layer_colors = colormaps["tab10"]
     layers = list(dict.fromkeys(r["layer"] for r in records))
     markers = "osD^v<>ph*"
+    handles = []
     for i, layer in enumerate(layers):
         rows = sorted((r for r in records if r["layer"] == layer), key=lambda r: r["epoch"])
         xs = [r[x] for r in rows]
         ys = [r[y] for r in rows]
-        ax.plot(xs, ys, color="0.6", linewidth=0.8, zorder=1)
+        color = layer_colors(i % layer_colors.N)
+        (line,) = ax.plot(xs, ys, color=color, linewidth=1.0, zorder=1)
         ax.scatter(xs, ys, c=[r["epoch"] for r in rows], cmap=colormap, norm=norm, s=22,
-                   marker=markers[i % len(markers)], edgecolors="none", zorder=2,
-                   label=str(layer))
+                   marker=markers[i % len(markers)], edgecolors=color, linewidths=0.6,
+                   zorder=2)
+        handles.append((line, markers[i % len(markers)], color, str(layer)))
     from matplotlib.cm import ScalarMappable
+    from matplotlib.lines import Line2D
 
-    fig.colorbar(ScalarMappable(norm=norm, cmap=colormap), ax=ax, label="epoch")
+    fig.colorbar(ScalarMappable(norm=norm, cmap=colormap), ax=ax,
+                 label="epoch (log scale)" if log_epochs else "epoch")
     names = {"mi_xt": "I(X;T)", "mi_ty": "I(T;Y)"}
+    ceiling_names = {"mi_xt": "H(X) = log n ceiling", "mi_ty": "H(Y) ceiling"}
+    legend = [Line2D([], [], color=c, marker=m, markersize=5, label=label)
+              for _, m, c, label in handles]
+    for column, value in (ceilings or {}).items():
+        if column not in (x, y):
+            continue
+        draw = ax.axvline if column == x else ax.axhline
+        line = draw(float(value), color="0.25", linestyle="--", linewidth=1.0, zorder=0)
+        legend.append(Line2D([], [], color="0.25", linestyle="--",
+                             label=ceiling_names.get(column, f"{column} ceiling")))
+        line.set_gid(f"ceiling:{column}")
     ax.set_xlabel(f"{names.get(x, x)} [{unit}]")
     ax.set_ylabel(f"{names.get(y, y)} [{unit}]")
-    legend = ax.legend(title="layer", fontsize="small", markerscale=0.9)
-    for handle in legend.legend_handles:
-        handle.set_color("0.3")
+    ax.legend(handles=legend, title="layer", fontsize="small", markerscale=0.9)
     if title:
         ax.set_title(title)
     return fig

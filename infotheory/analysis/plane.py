@@ -8,6 +8,9 @@ import json
 import math
 import numbers
 import os
+import re
+import threading
+import warnings
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,10 +21,26 @@ from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
 from .._progress import progress as _progress
-from .._validation import check_base, check_bool, check_labels, check_param, check_samples
+from .._validation import (
+    check_base,
+    check_bool,
+    check_labels,
+    check_param,
+    check_samples,
+    to_unit,
+)
 from .loading import load_activations
 
-__all__ = ["InformationPlane"]
+__all__ = ["InformationPlane", "SaturationWarning"]
+
+
+class SaturationWarning(UserWarning):
+    """An information-plane estimate sits at its ceiling: I(X;T) = log n or I(T;Y) = H(Y).
+
+    For a binned (plug-in) estimator, I(X;T) = log n means every sample falls in a bin of its
+    own and I(T;Y) = H(Y) means every bin holds a single class: the binning resolves the data,
+    and the point says nothing about the layer (fewer bins or another estimator are needed).
+    """
 
 _BASE_COLUMNS = ("epoch", "layer", "layer_index", "mi_xt", "mi_ty")
 
@@ -58,6 +77,39 @@ def _with_params(est, **params):
     est = clone(est)
     accepted = est.get_params(deep=False)
     return est.set_params(**{k: v for k, v in params.items() if k in accepted})
+
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def _reemit(caught, n_fits: int, epochs, layers) -> list:
+    """Emit each condition once, with the number of layer×epoch fits where it occurred.
+
+    A condition is a warning category and its message with the numbers taken out (the values
+    differ from fit to fit); the first occurrence's message is the one shown. Emitted with
+    ``stacklevel=3``: the caller of :meth:`InformationPlane.fit`.
+    """
+    groups: dict = {}
+    for category, message, task in caught:
+        key = (category, _NUMBER.sub("#", message))
+        entry = groups.setdefault(key, {"category": category, "message": message,
+                                        "tasks": set(), "first": task})
+        entry["tasks"].add(task)
+    summary = []
+    for entry in groups.values():
+        count = len(entry["tasks"])
+        where = ""
+        if entry["first"] is not None:
+            e, l = entry["first"]
+            where = f"; first at epoch {epochs[e]}, layer {layers[l]!r}"
+        warnings.warn(
+            f"{entry['message']} [in {count} of {n_fits} layer×epoch fits{where}]",
+            entry["category"],
+            stacklevel=3,
+        )
+        summary.append({"category": entry["category"].__name__, "message": entry["message"],
+                        "count": count})
+    return summary
 
 
 def _normalise_epochs(activations, epochs):
@@ -109,11 +161,25 @@ class InformationPlane(BaseEstimator):
     .. math:: I(X;T) = H(T) - H(T \mid X), \qquad
               I(T;Y) = H(T) - \sum_y p(y)\, H(T \mid Y = y).
 
-    Any mutual-information estimator of the package can be used instead; it is cloned for every
-    layer and epoch. Estimators whose ``fit`` accepts ``inputs=`` (binned ones) give both
-    quantities from one binning, ``fit(T, y, inputs=X)`` with results ``mi_xt_`` and
-    ``mi_ty_``; any other estimator is fitted twice, ``fit(T, X)`` for I(X;T) and ``fit(T, y)``
-    for I(T;Y). With ``binning="adaptive_range"`` and ``max_value=None`` the plane sets
+    Any mutual-information estimator of the package can be used instead, for both quantities
+    (``estimator``) or separately (``estimator_xt`` for I(X;T), e.g.
+    :class:`~infotheory.CompressedMI`; ``estimator_ty`` for I(T;Y), e.g.
+    :class:`~infotheory.MixedMI` for class labels); each is cloned for every layer and epoch.
+    Estimators whose ``fit`` accepts ``inputs=`` (binned ones) give both quantities from one
+    binning, ``fit(T, y, inputs=X)`` with results ``mi_xt_`` and ``mi_ty_``; any other estimator
+    is fitted ``fit(T, X)`` for I(X;T) and ``fit(T, y)`` for I(T;Y).
+
+    **Ceilings.** For distinct inputs, :math:`I(X;T) \le \log n` and
+    :math:`I(T;Y) \le H(Y)`. A binning fine enough to give every sample its own bin (wide
+    layers, many bins) returns exactly these ceilings whatever the network does. When an
+    estimate reaches a ceiling, one :class:`SaturationWarning` per quantity says in how many
+    layer×epoch fits, and :meth:`plot` draws the ceiling as a dashed line.
+
+    **Warnings** raised by the estimators during a fit (e.g. a kNN bias warning) are collected
+    and re-emitted once per condition, with the number of layer×epoch fits where they
+    occurred, pointing at the call of :meth:`fit`.
+
+    With ``binning="adaptive_range"`` and ``max_value=None`` the plane sets
     ``max_value`` to the running maximum of the activations over all layers and all epochs so
     far, so the upper edge never decreases over training (Chelombiev et al.'s adaptive range,
     :func:`infotheory.entropy.adaptive_range_max`).
@@ -121,8 +187,12 @@ class InformationPlane(BaseEstimator):
     Parameters
     ----------
     estimator : estimator, default=None
-        The mutual-information estimator; ``None`` means
+        The mutual-information estimator of both quantities; ``None`` means
         ``BinnedMI(binning="entropy_based")``.
+    estimator_xt : estimator, default=None
+        The estimator of I(X;T); ``None`` means ``estimator``.
+    estimator_ty : estimator, default=None
+        The estimator of I(T;Y); ``None`` means ``estimator``.
     extra : dict of {str: estimator}, default=None
         Additional columns: each estimator is cloned and fitted on every layer, ``fit(T)``, or
         ``fit(T, y)`` when it requires a target (e.g.
@@ -156,6 +226,15 @@ class InformationPlane(BaseEstimator):
     upper_ : list of float or None
         For ``binning="adaptive_range"``, the upper binning edge used at each epoch
         (non-decreasing); else None.
+    ceilings_ : dict
+        ``{"mi_xt": H(X), "mi_ty": H(Y)}`` in the unit of ``base``: the entropies of the inputs
+        (``log n`` for distinct inputs) and of the labels in the sample.
+    saturated_ : dict
+        ``{"mi_xt": k, "mi_ty": k}``: in how many layer×epoch fits each estimate reached its
+        ceiling (within 1e-9 relative).
+    warnings_ : list of dict
+        The conditions warned about during the fit: ``category``, ``message`` (the first
+        occurrence), ``count`` (fits where it occurred).
 
     References
     ----------
@@ -177,8 +256,11 @@ class InformationPlane(BaseEstimator):
     >>> fig = plane.plot()
     """
 
-    def __init__(self, *, estimator=None, extra=None, base=None, progress=True, n_jobs=None):
+    def __init__(self, *, estimator=None, estimator_xt=None, estimator_ty=None, extra=None,
+                 base=None, progress=True, n_jobs=None):
         self.estimator = estimator
+        self.estimator_xt = estimator_xt
+        self.estimator_ty = estimator_ty
         self.extra = extra
         self.base = base
         self.progress = progress
@@ -244,19 +326,15 @@ class InformationPlane(BaseEstimator):
         check_base(self.base)
         self._n_threads(1)  # validates n_jobs before any work
         extra = self._check_extra()
-        estimator = _default_estimator() if self.estimator is None else self.estimator
-        if not hasattr(estimator, "fit") or not hasattr(estimator, "get_params"):
-            raise TypeError(
-                "estimator must be a mutual-information estimator with fit and get_params, got "
-                f"{type(estimator).__name__}"
-            )
+        est_xt, est_ty = self._estimators()
         if y is None:
             raise ValueError("y is None: expected class labels of shape (n_samples,)")
         records, epochs = _normalise_epochs(activations, epochs)
         layers = list(records[0])
         n = self._check_layers(records, epochs, layers)
         y = check_labels(y, name="y", n_samples=n)
-        binned = _fits_inputs(estimator)
+        binned_xt, binned_ty = _fits_inputs(est_xt), _fits_inputs(est_ty)
+        X_ids = None
         if X is not None:
             X = check_samples(X, name="X")
             if X.shape[0] != n:
@@ -264,26 +342,44 @@ class InformationPlane(BaseEstimator):
                     f"X must have one row per sample of the activations: expected {n}, got "
                     f"{X.shape[0]} (shape={X.shape})"
                 )
-            if binned:
+            if binned_xt:
                 # A binned I(X;T) depends on the inputs only through which rows are equal: code
                 # them once here rather than once per layer and epoch.
-                X = np.unique(X, axis=0, return_inverse=True)[1].reshape(-1)
-        elif not binned:
+                X_ids = np.unique(X, axis=0, return_inverse=True)[1].reshape(-1)
+        elif not binned_xt:
             raise ValueError(
-                f"X is None, but {type(estimator).__name__} needs the inputs to estimate I(X;T): "
+                f"X is None, but {type(est_xt).__name__} needs the inputs to estimate I(X;T): "
                 "pass X, or use a binned estimator (which assumes distinct inputs)"
             )
-        estimator = _with_params(estimator, base=self.base)
-        upper = self._adaptive_upper(estimator, records, layers)
+        shared = self._shared() and binned_xt
+        est_xt = _with_params(est_xt, base=self.base)
+        est_ty = est_xt if self._shared() else _with_params(est_ty, base=self.base)
+        upper = self._adaptive_upper(est_xt, records, layers)
+        if upper is None:
+            upper = self._adaptive_upper(est_ty, records, layers)
+        current = threading.local()
+
+        def at_epoch(est, e):
+            if self._adaptive_upper(est, None, None, check_only=True):
+                return _with_params(est, max_value=upper[e])
+            return est
 
         def job(task):
             e, l = task
+            current.task = task
             name = layers[l]
             T = records[e][name]
             try:
                 row = {"epoch": epochs[e], "layer": name, "layer_index": l}
-                est = estimator if upper is None else _with_params(estimator, max_value=upper[e])
-                row.update(self._estimate_mi(est, T, X, y, binned))
+                xt, ty = at_epoch(est_xt, e), at_epoch(est_ty, e)
+                if shared:
+                    fitted = clone(xt).fit(T, y, inputs=X_ids)
+                    row.update(mi_xt=float(fitted.mi_xt_), mi_ty=float(fitted.mi_ty_))
+                else:
+                    row["mi_xt"] = (float(clone(xt).fit(T, y, inputs=X_ids).mi_xt_) if binned_xt
+                                    else _result_of(clone(xt).fit(T, X)))
+                    row["mi_ty"] = (float(clone(ty).fit(T, y).mi_ty_) if binned_ty
+                                    else _result_of(clone(ty).fit(T, y)))
                 for column, extra_est in extra.items():
                     fitted = clone(extra_est)
                     if get_tags(fitted).target_tags.required:
@@ -298,31 +394,97 @@ class InformationPlane(BaseEstimator):
         tasks = [(e, l) for e in range(len(records)) for l in range(len(layers))]
         n_threads = self._n_threads(len(tasks))
         bar = dict(enabled=bool(self.progress), desc="information plane", total=len(tasks))
-        if n_threads == 1:
-            table = [job(task) for task in _progress(tasks, **bar)]
-        else:
-            pool = ThreadPoolExecutor(max_workers=n_threads)
-            try:
-                # map yields the rows in task order, so the bar advances as they complete in order
-                table = list(_progress(pool.map(job, tasks), **bar))
-            finally:
-                # after an error, jobs not yet started are dropped rather than run to no purpose
-                pool.shutdown(wait=True, cancel_futures=True)
+        caught = []
+
+        def record(message, category, filename, lineno, file=None, line=None):
+            caught.append((category, str(message), getattr(current, "task", None)))
+
+        with warnings.catch_warnings():
+            # Every warning of every job is recorded (the user's filters apply when they are
+            # re-emitted, once per condition, below); the hook is process-wide, so it also
+            # sees the worker threads' warnings, each tagged with its thread's current task.
+            warnings.simplefilter("always")
+            warnings.showwarning = record
+            if n_threads == 1:
+                table = [job(task) for task in _progress(tasks, **bar)]
+            else:
+                pool = ThreadPoolExecutor(max_workers=n_threads)
+                try:
+                    # map yields the rows in task order, so the bar advances as they complete
+                    table = list(_progress(pool.map(job, tasks), **bar))
+                finally:
+                    # after an error, jobs not yet started are dropped rather than run
+                    pool.shutdown(wait=True, cancel_futures=True)
         self.table_ = table
         self.epochs_ = epochs
         self.layers_ = layers
         self.unit_ = _unit(self.base)
         self.upper_ = upper
+        self.warnings_ = _reemit(caught, len(tasks), epochs, layers)
+        self._check_saturation(X, n, y, est_xt, est_ty)
         return self
 
-    @staticmethod
-    def _estimate_mi(est, T, X, y, binned) -> dict:
-        if binned:
-            fitted = clone(est).fit(T, y, inputs=X)
-            return {"mi_xt": float(fitted.mi_xt_), "mi_ty": float(fitted.mi_ty_)}
-        mi_xt = _result_of(clone(est).fit(T, X))
-        mi_ty = _result_of(clone(est).fit(T, y))
-        return {"mi_xt": mi_xt, "mi_ty": mi_ty}
+    def _shared(self) -> bool:
+        """Whether one estimator gives both quantities (neither was set separately)."""
+        return self.estimator_xt is None and self.estimator_ty is None
+
+    def _estimators(self):
+        """``(estimator of I(X;T), estimator of I(T;Y))``, validated."""
+        default = _default_estimator() if self.estimator is None else self.estimator
+        chosen = {"estimator": default,
+                  "estimator_xt": default if self.estimator_xt is None else self.estimator_xt,
+                  "estimator_ty": default if self.estimator_ty is None else self.estimator_ty}
+        for name, est in chosen.items():
+            if not hasattr(est, "fit") or not hasattr(est, "get_params"):
+                raise TypeError(
+                    f"{name} must be a mutual-information estimator with fit and get_params, "
+                    f"got {type(est).__name__}"
+                )
+        return chosen["estimator_xt"], chosen["estimator_ty"]
+
+    def _check_saturation(self, X, n, y, est_xt, est_ty) -> None:
+        """Count the fits at the ceilings H(X) (log n for distinct inputs) and H(Y); warn once
+        per quantity."""
+
+        def plugin_entropy(counts):
+            return float(np.log(n) - (counts * np.log(counts)).sum() / n)
+
+        h_x = math.log(n) if X is None else plugin_entropy(
+            np.unique(X, axis=0, return_counts=True)[1].astype(float))
+        h_y = plugin_entropy(np.bincount(y)[np.bincount(y) > 0].astype(float))
+        ceilings = {"mi_xt": float(to_unit(h_x, self.base)),
+                    "mi_ty": float(to_unit(h_y, self.base))}
+        self.ceilings_ = ceilings
+        self.saturated_ = {
+            key: int(sum(r[key] >= ceilings[key] * (1 - 1e-9) - 1e-12 for r in self.table_))
+            for key in ceilings
+        }
+        total = len(self.table_)
+        why = {
+            "mi_xt": ("I(X;T) reaches its ceiling H(X) = {c:.4g} {u} (log n for n = {n} "
+                      "distinct inputs)",
+                      "every distinct input gets a bin of its own, so I(X;T) = H(X) "
+                      "whatever the layer does"),
+            "mi_ty": ("I(T;Y) reaches its ceiling H(Y) = {c:.4g} {u}",
+                      "every bin holds a single class, so I(T;Y) = H(Y) whatever the layer "
+                      "does"),
+        }
+        for key, est in (("mi_xt", est_xt), ("mi_ty", est_ty)):
+            k = self.saturated_[key]
+            if not k:
+                continue
+            head, binned_why = why[key]
+            reason = (f"the binning resolves the data: {binned_why}" if _fits_inputs(est)
+                      else f"{type(est).__name__}'s estimate is at or above a value the mutual "
+                      "information cannot exceed")
+            warnings.warn(
+                head.format(c=ceilings[key], u=self.unit_, n=n)
+                + f" in {k} of {total} layer×epoch fits: {reason}. Such points say nothing "
+                "about compression; use fewer bins, or another estimator (estimator_xt=, "
+                "estimator_ty=). The plot marks the ceiling.",
+                SaturationWarning,
+                stacklevel=3,
+            )
 
     @staticmethod
     def _check_layers(records, epochs, layers) -> int:
@@ -350,14 +512,17 @@ class InformationPlane(BaseEstimator):
         return n
 
     @staticmethod
-    def _adaptive_upper(estimator, records, layers):
+    def _adaptive_upper(estimator, records, layers, *, check_only=False):
         """Running maximum over all layers and epochs so far (adaptive range), else None.
 
-        Only for an adaptive-range estimator whose ``max_value`` is left to the plane (None).
+        Only for an adaptive-range estimator whose ``max_value`` is left to the plane (None);
+        with ``check_only``, just whether ``estimator`` is one.
         """
         params = estimator.get_params(deep=False)
         if params.get("binning") != "adaptive_range" or params.get("max_value", 0) is not None:
-            return None
+            return False if check_only else None
+        if check_only:
+            return True
         from ..entropy import adaptive_range_max
 
         maxima = [[float(np.max(rec[name])) for name in layers] for rec in records]
@@ -380,6 +545,9 @@ class InformationPlane(BaseEstimator):
     def plot(self, **kwargs):
         """Plot the information plane; see :func:`infotheory.plotting.plot_information_plane`.
 
+        The ceilings log n and H(Y) that some estimate reached (:attr:`saturated_`) are drawn
+        as dashed lines; ``log_epochs=True`` colours the epochs on a logarithmic scale.
+
         Returns
         -------
         matplotlib.figure.Figure
@@ -388,6 +556,8 @@ class InformationPlane(BaseEstimator):
         from ..plotting import plot_information_plane
 
         kwargs.setdefault("unit", self.unit_)
+        reached = {k: v for k, v in self.ceilings_.items() if self.saturated_[k]}
+        kwargs.setdefault("ceilings", reached or None)
         return plot_information_plane(self.table_, **kwargs)
 
     def save(self, directory, *, name: str = "information_plane") -> dict:
@@ -409,14 +579,16 @@ class InformationPlane(BaseEstimator):
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         paths = {"json": directory / f"{name}.json", "csv": directory / f"{name}.csv"}
-        estimator = _default_estimator() if self.estimator is None else self.estimator
+        est_xt, est_ty = self._estimators()
         meta = {
             "unit": self.unit_,
-            "estimator": repr(estimator),
-            "estimator_params": {
-                k: v if isinstance(v, (bool, int, float, str, list, tuple, type(None))) else repr(v)
-                for k, v in estimator.get_params(deep=False).items()
-            },
+            "estimator": repr(est_xt),
+            "estimator_params": _plain_params(est_xt),
+            "estimator_ty": repr(est_ty),
+            "estimator_ty_params": _plain_params(est_ty),
+            "ceilings": self.ceilings_,
+            "saturated": self.saturated_,
+            "warnings": self.warnings_,
             "extra": {k: repr(v) for k, v in (self.extra or {}).items()},
             "epochs": self.epochs_,
             "layers": self.layers_,
@@ -430,6 +602,11 @@ class InformationPlane(BaseEstimator):
             writer.writeheader()
             writer.writerows(self.table_)
         return paths
+
+
+def _plain_params(est) -> dict:
+    return {k: v if isinstance(v, (bool, int, float, str, list, tuple, type(None))) else repr(v)
+            for k, v in est.get_params(deep=False).items()}
 
 
 def _json_default(value):

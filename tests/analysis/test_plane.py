@@ -3,6 +3,8 @@
 import csv
 import json
 import math
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,11 +12,16 @@ from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from sklearn.exceptions import NotFittedError
 
-from infotheory.analysis import InformationPlane
+from infotheory.analysis import InformationPlane, SaturationWarning
 from infotheory.entropy import GaussianEntropy
-from infotheory.mutual_info import BinnedMI, GaussianMI
+from infotheory.mutual_info import BinnedMI, GaussianMI, MixedMI
+from infotheory.mutual_info._diagnostics import DiscreteInputWarning
 
 N = 200
+
+# The toy nets below (200 samples, 30 bins, widths 3-5) resolve every sample at later epochs:
+# the saturation warning is tested on its own (test_saturation_*), the other tests ignore it.
+pytestmark = pytest.mark.filterwarnings("ignore::infotheory.analysis.SaturationWarning")
 
 
 def _run(n_epochs=3, seed=0):
@@ -59,11 +66,20 @@ def test_default_is_entropy_based_binned_mi_on_every_layer_and_epoch():
 
 def test_generic_estimator_is_fitted_twice_per_layer():
     acts, X, y = _run(n_epochs=2)
-    plane = InformationPlane(estimator=GaussianMI(), progress=False).fit(acts, X, y)
-    for row in plane.table_:
-        T = acts[row["epoch"]][row["layer"]]
-        assert row["mi_xt"] == GaussianMI().fit(T, X).mutual_info_
-        assert row["mi_ty"] == GaussianMI().fit(T, y).mutual_info_
+    # GaussianMI with class labels is warned about once for the fit, with the count of fits
+    with pytest.warns(DiscreteInputWarning, match=r"y takes only 2 distinct .* \[in 4 of 4 "
+                                                  r"layer×epoch fits; first at epoch 0, layer "
+                                                  r"'h1'\]") as rec:
+        plane = InformationPlane(estimator=GaussianMI(), progress=False).fit(acts, X, y)
+    discrete = [w for w in rec if w.category is DiscreteInputWarning]
+    assert len(discrete) == 1 and discrete[0].filename == __file__
+    assert plane.warnings_[0]["count"] == 4
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DiscreteInputWarning)
+        for row in plane.table_:
+            T = acts[row["epoch"]][row["layer"]]
+            assert row["mi_xt"] == GaussianMI().fit(T, X).mutual_info_
+            assert row["mi_ty"] == GaussianMI().fit(T, y).mutual_info_
 
 
 def test_base_sets_the_unit_of_every_estimator():
@@ -76,6 +92,7 @@ def test_base_sets_the_unit_of_every_estimator():
         assert b["mi_ty"] == pytest.approx(a["mi_ty"] / math.log(2), rel=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore::infotheory.mutual_info._diagnostics.DiscreteInputWarning")
 def test_extra_columns():
     acts, X, y = _run(n_epochs=2)
     plane = InformationPlane(
@@ -155,14 +172,18 @@ def test_plot_has_one_line_per_layer_colourbar_and_units():
     fig = plane.plot(title="demo")
     assert isinstance(fig, Figure)
     ax, cbar = fig.axes
-    assert len(ax.lines) == 2
-    assert all(len(line.get_xdata()) == 3 for line in ax.lines)
+    layer_lines = [line for line in ax.lines if not (line.get_gid() or "").startswith("ceiling")]
+    assert len(layer_lines) == 2
+    assert all(len(line.get_xdata()) == 3 for line in layer_lines)
+    assert layer_lines[0].get_color() != layer_lines[1].get_color()  # one colour per layer
     scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
     assert len(scatters) == 2
     np.testing.assert_array_equal(scatters[0].get_array(), [0, 1, 2])
     assert ax.get_xlabel() == "I(X;T) [bits]" and ax.get_ylabel() == "I(T;Y) [bits]"
     assert cbar.get_ylabel() == "epoch" and ax.get_title() == "demo"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["h1", "h2"]
+    # the toy saturates (test_saturation_*): both ceilings are marked and named in the legend
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "h1", "h2", "H(X) = log n ceiling", "H(Y) ceiling"]
 
 
 def test_save_writes_json_and_csv(tmp_path):
@@ -259,3 +280,77 @@ def test_repeated_inputs_match_the_estimator_on_raw_inputs():
     row = InformationPlane(progress=False).fit(T, X, y).table_[0]
     ref = BinnedMI(binning="entropy_based").fit(T["a"], y, inputs=X)
     assert row["mi_xt"] == ref.mi_xt_ and row["mi_xt"] < ref.entropy_
+
+
+# -- saturation, separate estimators, warnings ------------------------------------------------
+
+
+def test_saturation_on_the_demo_with_fine_binning_and_a_wide_layer():
+    # The bundled digits MLP: 1797 distinct inputs; a 64-unit layer (the inputs themselves, as
+    # wide as a realistic hidden layer) binned into 30 bins resolves every sample and class
+    from infotheory.datasets import load_demo_activations
+
+    demo = load_demo_activations("tanh", n_epochs=20, n_saved=3)
+    acts = [{"wide": demo["X"], **a} for a in demo["activations"]]
+    with pytest.warns(SaturationWarning) as rec:
+        plane = InformationPlane(base=2, progress=False).fit(acts, demo["X"], demo["y"],
+                                                            epochs=demo["epochs"])
+    n = demo["X"].shape[0]
+    messages = [str(w.message) for w in rec]
+    assert len(messages) == 2  # once per condition, not once per fit
+    assert any(m.startswith("I(X;T) reaches its ceiling H(X) = "
+                            f"{math.log2(n):.4g} bits (log n for n = {n} distinct inputs) in")
+               for m in messages)
+    assert any(m.startswith("I(T;Y) reaches its ceiling H(Y)") for m in messages)
+    assert all(w.filename == __file__ for w in rec)
+    wide = [r for r in plane.table_ if r["layer"] == "wide"]
+    assert all(r["mi_xt"] == pytest.approx(math.log2(n)) for r in wide)
+    assert plane.saturated_["mi_xt"] >= len(wide)
+    assert plane.ceilings_["mi_xt"] == pytest.approx(math.log2(n))
+    fig = plane.plot(log_epochs=True)
+    gids = {line.get_gid() for line in fig.axes[0].lines}
+    assert {"ceiling:mi_xt", "ceiling:mi_ty"} <= gids
+    assert fig.axes[1].get_ylabel() == "epoch (log scale)"
+
+
+def test_no_saturation_warning_with_coarse_bins():
+    acts, X, y = _run(n_epochs=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plane = InformationPlane(estimator=BinnedMI(binning="fixed", n_bins=2),
+                                 progress=False).fit(acts, X, y)
+    assert plane.saturated_ == {"mi_xt": 0, "mi_ty": 0}
+    assert all(r["mi_xt"] < plane.ceilings_["mi_xt"] for r in plane.table_)
+    assert not any((line.get_gid() or "").startswith("ceiling")
+                   for line in plane.plot().axes[0].lines)
+
+
+def test_separate_estimators_for_each_quantity():
+    acts, X, y = _run(n_epochs=2)
+    binned = BinnedMI(binning="fixed", n_bins=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plane = InformationPlane(estimator_xt=binned, estimator_ty=MixedMI(),
+                                 progress=False).fit(acts, X, y)
+        shared = InformationPlane(estimator=binned, progress=False).fit(acts, X, y)
+    for row, ref in zip(plane.table_, shared.table_):
+        T = acts[row["epoch"]][row["layer"]]
+        assert row["mi_xt"] == ref["mi_xt"]  # I(X;T) from the binned estimator
+        assert row["mi_ty"] == MixedMI().fit(T, y).mutual_info_
+    # the default for the quantity left unset is still the entropy-based binning
+    only_ty = InformationPlane(estimator_ty=MixedMI(), progress=False).fit(acts, X, y)
+    default = InformationPlane(progress=False).fit(acts, X, y)
+    assert [r["mi_xt"] for r in only_ty.table_] == [r["mi_xt"] for r in default.table_]
+    with pytest.raises(TypeError, match="estimator_ty must be a mutual-information estimator"):
+        InformationPlane(estimator_ty="mixed", progress=False).fit(acts, X, y)
+
+
+def test_warnings_of_threads_are_counted_once(tmp_path):
+    acts, X, y = _run(n_epochs=3)
+    with pytest.warns(DiscreteInputWarning, match=r"\[in 6 of 6 layer×epoch fits") as rec:
+        plane = InformationPlane(estimator_ty=GaussianMI(base=2), base=2, progress=False,
+                                 n_jobs=2).fit(acts, X, y)
+    assert len([w for w in rec if w.category is DiscreteInputWarning]) == 1
+    assert "bits" in plane.warnings_[0]["message"]  # the user's unit, not nats
+    saved = json.loads(Path(plane.save(tmp_path)["json"]).read_text())
+    assert saved["warnings"][0]["count"] == 6 and saved["saturated"] == plane.saturated_
