@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
 # Modules providing subcommands, in the order they appear in ``infotheory --help``.
 _COMMAND_MODULES = (
@@ -48,12 +49,24 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
-    try:
-        return int(args.func(args) or 0)
-    except (UserError, FileNotFoundError, KeyError, ValueError, TypeError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"infotheory: error: {message}", file=sys.stderr)
-        return 2
+    with warnings.catch_warnings(record=True) as caught:
+        # Warnings about the numbers (bias, saturation, discrete inputs) are part of the
+        # result: printed once each, after it, as "infotheory: warning: ...".
+        warnings.simplefilter("always")
+        try:
+            code = int(args.func(args) or 0)
+        except (UserError, FileNotFoundError, KeyError, ValueError, TypeError) as exc:
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+            print(f"infotheory: error: {message}", file=sys.stderr)
+            code = 2
+    shown = set()
+    for w in caught:
+        text = f"{w.category.__name__}: {w.message}"
+        if text not in shown and not issubclass(w.category, (DeprecationWarning,
+                                                             PendingDeprecationWarning)):
+            shown.add(text)
+            print(f"infotheory: warning: {text}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -181,3 +181,73 @@ def test_console_script_reports_errors_without_traceback(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.startswith("infotheory: error: file not found: ")
     assert "Traceback" not in proc.stderr
+
+
+# -- estimator parameters, units, warnings -------------------------------------------------------
+
+
+def test_estimate_passes_parameters(pair_file, capsys):
+    path, a, b = pair_file
+    argv = ["estimate", str(path), "--x", "a", "--y", "b", "--method", "ksg", "--json",
+            "--param", "k=5", "--param", "noise=1e-10", "--param", "random_state=0",
+            "--param", "n_jobs=none"]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    from infotheory import KSGMI
+
+    ref = KSGMI(k=5, noise=1e-10, random_state=0)
+    assert result["value"] == ref.fit(a, b).mutual_info_
+    assert result["standard_error"] == ref.standard_error_
+    assert result["params"] == {"k": 5, "noise": 1e-10, "random_state": 0, "n_jobs": None}
+    assert _cli._parse_value("true") is True and _cli._parse_value("x1") == "x1"
+
+
+def test_estimate_refuses_unknown_parameters(pair_file, capsys):
+    path, _, _ = pair_file
+    base = ["estimate", str(path), "--x", "a", "--y", "b", "--method", "ksg"]
+    _error(capsys, [*base, "--param", "kk=5"], "--param 'kk' is not a parameter of KSGMI; "
+           "valid: algorithm, base, clip_negative, k, n_jobs, noise,")
+    _error(capsys, [*base, "--param", "k"], "--param must be NAME=VALUE")
+    _error(capsys, [*base, "--param", "base=2"], "set the unit with --base")
+    _error(capsys, [*base, "--param", "k=zero"], "k must be an int, got 'zero'")
+
+
+def test_unitless_scores_print_no_unit_and_refuse_base(pair_file, capsys):
+    path, _, _ = pair_file
+    assert main(["estimate", str(path), "--x", "a", "--method", "vendi"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("score(a) = ") and "nats" not in text and "bits" not in text
+    assert main(["estimate", str(path), "--x", "a", "--method", "vendi", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["unit"] is None
+    _error(capsys, ["estimate", str(path), "--x", "a", "--method", "vendi", "--base", "2"],
+           "--base does not apply to method 'vendi': VendiScore is not an amount of "
+           "information (a unitless score)")
+
+
+def test_warnings_are_printed_once_after_the_result(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, size=400)
+    np.savez(tmp_path / "lab.npz", a=rng.normal(size=(400, 2)) + y[:, None], y=y)
+    argv = ["estimate", str(tmp_path / "lab.npz"), "--x", "a", "--y", "y", "--method",
+            "gaussian", "--base", "2"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("I(a;y) = ")
+    assert captured.err.count("infotheory: warning: DiscreteInputWarning:") == 1
+    assert "H(y) = 1.578 bits" in captured.err  # about log2(3): in bits, as asked
+
+
+def test_plane_estimators_extra_and_log_epochs(run_dir, tmp_path, capsys):
+    run, X, y = run_dir
+    out = tmp_path / "out"
+    np.save(tmp_path / "X.npy", X)
+    argv = ["plane", str(run), "--labels", str(tmp_path / "labels.npy"), "--inputs",
+            str(tmp_path / "X.npy"), "--output", str(out), "--estimator-xt", "gaussian",
+            "--estimator-ty", "mixed", "--extra", "vendi", "--log-epochs", "--quiet"]
+    assert main(argv) == 0
+    saved = json.loads((out / "information_plane.json").read_text())
+    assert saved["estimator"].startswith("GaussianMI") and saved["estimator_ty"].startswith(
+        "MixedMI")
+    assert all("vendi" in r for r in saved["records"])
+    _error(capsys, ["plane", str(run), "--labels", str(tmp_path / "labels.npy"), "--extra",
+                    "nonsense", "--output", str(out)], "--extra 'nonsense' is not a method")

@@ -142,37 +142,87 @@ def _print_summary(summary: dict, out: Path, elapsed: float) -> None:
 # -- estimate ------------------------------------------------------------------------------
 
 
-def _run_estimate(args) -> int:
-    from .loading import open_npz
-    from .plane import _unit
+def _parse_value(text: str):
+    """``--param`` values: int, float, bool (true/false), None (none/null), else the string."""
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if lowered in ("none", "null"):
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
+
+def _parse_params(specs, cls, flag: str = "--param") -> dict:
+    """``["k=5", "noise=1e-10"]`` -> ``{"k": 5, "noise": 1e-10}``, names checked against ``cls``."""
+    valid = sorted(cls().get_params(deep=False))
+    params = {}
+    for spec in specs or ():
+        name, sep, value = spec.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise _user_error(f"{flag} must be NAME=VALUE (e.g. {flag} k=5), got {spec!r}")
+        if name not in valid:
+            raise _user_error(
+                f"{flag} {name!r} is not a parameter of {cls.__name__}; valid: "
+                + (", ".join(valid) or "none")
+            )
+        if name == "base":
+            raise _user_error(f"set the unit with --base, not {flag} base=...")
+        params[name] = _parse_value(value)
+    return params
+
+
+def _with_base(cls, params: dict, base, method: str) -> dict:
+    """Add ``base`` to ``params``, or refuse ``--base`` for a quantity that has no unit base."""
+    if "base" in cls().get_params(deep=False):
+        return {**params, "base": base}
+    if base is not None:
+        raise _user_error(
+            f"--base does not apply to method {method!r}: {cls.__name__} is not an amount of "
+            f"information ({'a unitless score' if not cls._unit else 'its unit: ' + cls._unit})"
+        )
+    return params
+
+
+def _run_estimate(args) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise _user_error(f"file not found: {path}")
     if path.suffix != ".npz":
         raise _user_error(f"FILE must be an .npz archive holding the arrays, got {path}")
+    from .loading import open_npz
+
     keys = [args.x] + ([args.y] if args.y else [])
-    arrays = open_npz(path, keys=keys)
     cls = _resolve(args.method, joint=args.y is not None)
-    params = {"base": args.base} if "base" in cls().get_params() else {}
+    params = _with_base(cls, _parse_params(args.param, cls), args.base, args.method)
+    arrays = open_npz(path, keys=keys)
     est = cls(**params)
     if args.y is None:
         est.fit(arrays[args.x])
     else:
-        y = arrays[args.y]
-        est.fit(arrays[args.x], y)
-    attr = getattr(cls, "_result_attr", "value_")
-    value = float(getattr(est, attr))
-    unit = _unit(args.base)
+        est.fit(arrays[args.x], arrays[args.y])
+    value = est.value_
+    unit = est.unit_
+    se = getattr(est, "standard_error_", None)
+    attr = cls._result_attr
     quantity = f"I({args.x};{args.y})" if args.y else f"{attr.rstrip('_')}({args.x})"
+    n = int(np.shape(arrays[args.x])[0])
     if args.json:
         print(json.dumps({
             "method": args.method, "estimator": cls.__name__, "quantity": quantity,
-            "value": value, "unit": unit, "n_samples": int(np.shape(arrays[args.x])[0]),
-            "file": str(path),
+            "value": value, "unit": unit or None,
+            "standard_error": None if se is None else float(se),
+            "params": {k: v for k, v in params.items() if k != "base"},
+            "n_samples": n, "file": str(path),
         }))
     else:
-        print(f"{quantity} = {value:.6g} {unit}  ({cls.__name__}, n={np.shape(arrays[args.x])[0]})")
+        shown = f"{value:.6g}" + (f" ± {float(se):.2g}" if se is not None else "")
+        print(f"{quantity} = {shown}{' ' + unit if unit else ''}  ({cls.__name__}, n={n})")
     return 0
 
 
@@ -190,14 +240,34 @@ def _run_plane(args) -> int:
     loaded = load_activations(path, layers=args.layers)
     y = _load_array(args.labels, "--labels")
     X = _load_array(args.inputs, "--inputs") if args.inputs else None
-    params = {"binning": args.binning, "n_bins": args.bins, "activation": args.activation,
-              "lower_bound": args.low}
-    plane = InformationPlane(estimator=BinnedMI(**params), base=args.base,
-                             progress=not args.quiet, n_jobs=args.jobs)
+    binning = {"binning": args.binning, "n_bins": args.bins, "activation": args.activation,
+               "lower_bound": args.low}
+
+    def make(method):
+        if method is None:
+            return None
+        if method == "binned":
+            return BinnedMI(**binning)
+        return _resolve(method, joint=True)()
+
+    estimator = make(args.estimator or "binned")
+    extra = {}
+    for method in args.extra or ():
+        if method not in _METHODS:
+            raise _user_error(f"--extra {method!r} is not a method; expected one of: "
+                              + ", ".join(_METHODS))
+        # a quantity of T alone when the method has one (vendi, dse), else of (T, y)
+        extra[method] = _resolve(method, joint=_METHODS[method][1] is None)()
+    plane = InformationPlane(estimator=estimator, estimator_xt=make(args.estimator_xt),
+                             estimator_ty=make(args.estimator_ty), extra=extra or None,
+                             base=args.base, progress=not args.quiet, n_jobs=args.jobs)
     plane.fit(loaded["activations"], X, y, epochs=loaded["epochs"])
     out = Path(args.output)
     paths = plane.save(out)
-    plane.plot(title=f"{path.name}: {args.binning} binning").savefig(
+    names = {"xt": args.estimator_xt or args.estimator or f"{args.binning} binning",
+             "ty": args.estimator_ty or args.estimator or f"{args.binning} binning"}
+    what = names["xt"] if names["xt"] == names["ty"] else f"{names['xt']} / {names['ty']}"
+    plane.plot(title=f"{path.name}: {what}", log_epochs=args.log_epochs).savefig(
         out / "information_plane.png", dpi=120)
     if not args.quiet:
         print(f"{len(plane.layers_)} layer(s) x {len(plane.epochs_)} epoch(s) -> "
@@ -237,7 +307,11 @@ def register(subparsers) -> None:
     est.add_argument("--method", required=True, choices=list(_METHODS), metavar="METHOD",
                      help=f"one of: {methods}")
     est.add_argument("--base", type=float, default=None,
-                     help="logarithm base of the unit (default: nats; 2 for bits)")
+                     help="logarithm base of the unit (default: nats; 2 for bits); refused for "
+                     "quantities that are not information (vendi)")
+    est.add_argument("--param", action="append", metavar="NAME=VALUE",
+                     help="estimator parameter, repeatable (e.g. --param k=5 --param "
+                     "noise=1e-10); values are read as int, float, true/false, none or text")
     est.add_argument("--json", action="store_true", help="print the result as JSON")
     est.set_defaults(func=_run_estimate)
 
@@ -255,8 +329,21 @@ def register(subparsers) -> None:
     plane.add_argument("--output", default="information_plane",
                        help="output folder (default: information_plane)")
     plane.add_argument("--layers", nargs="+", metavar="LAYER", help="layers to analyse")
+    mi_methods = [m for m, (joint, _) in _METHODS.items() if joint is not None]
+    plane.add_argument("--estimator", choices=mi_methods, default=None, metavar="METHOD",
+                       help="MI estimator of I(X;T) and I(T;Y) (default: binned), one of: "
+                       + ", ".join(mi_methods))
+    plane.add_argument("--estimator-xt", choices=mi_methods, default=None, metavar="METHOD",
+                       help="estimator of I(X;T) only (e.g. compressed)")
+    plane.add_argument("--estimator-ty", choices=mi_methods, default=None, metavar="METHOD",
+                       help="estimator of I(T;Y) only (e.g. mixed, for class labels)")
+    plane.add_argument("--extra", action="append", metavar="METHOD",
+                       help="extra column per layer, repeatable (e.g. --extra vendi)")
+    plane.add_argument("--log-epochs", action="store_true",
+                       help="colour the epochs on a logarithmic scale")
     plane.add_argument("--binning", default="entropy_based",
-                       choices=["fixed", "adaptive_range", "entropy_based"])
+                       choices=["fixed", "adaptive_range", "entropy_based"],
+                       help="binning of the binned estimator (default: entropy_based)")
     plane.add_argument("--bins", type=int, default=30, help="number of bins (default: 30)")
     plane.add_argument("--activation", choices=["tanh", "relu"], default=None,
                        help="activation function, fixing the lower bound of adaptive binning")

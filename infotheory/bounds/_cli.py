@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from . import cmi, mutual_info, pac_bayes, wasserstein
 
@@ -119,4 +120,9 @@ def _run(args) -> int:
         raise UserError(f"bound {args.name!r} needs " + ", ".join(missing))
     result = call(args)
     print(json.dumps(result.to_dict(), indent=2) if args.json else str(result))
+    if result.vacuous:
+        a, b = result.loss_range
+        print(f"infotheory: warning: the bound {float(result):.6g} is vacuous: it is not below "
+              f"the trivial bound {b - a if result.bounds == 'gen' else b:g} of a loss in "
+              f"[{a:g}, {b:g}]", file=sys.stderr)
     return 0

@@ -33,9 +33,15 @@ def _fmt(value) -> str:
     return str(value)
 
 
-@dataclass(frozen=True)
+_UNIT_LOSS_MARK = "values in [0, 1]"
+
+
+@dataclass(frozen=True, eq=False)
 class BoundResult:
     """A generalization bound: its value, the inputs it was computed from, and its assumptions.
+
+    It behaves as its value in arithmetic comparisons and formatting: ``result < 0.2``,
+    ``float(result)``, ``f"{result:.3f}"`` (an empty format spec gives the full description).
 
     Attributes
     ----------
@@ -57,6 +63,14 @@ class BoundResult:
         mapped through the (monotone) bound; otherwise ``None``.
     notes : tuple of str
         Remarks on how the number was obtained (clipping of a confidence interval, plug-in bias).
+    loss_range : tuple of float or None
+        ``(a, b)``, the range of the loss, when known: given, or read from ``inputs``
+        (``loss_range``) or from an assumption that the loss takes values in [0, 1].
+    vacuous : bool or None
+        Whether the bound says nothing: for the generalization gap, ``value >= b - a`` (the gap
+        of a loss in [a, b] never exceeds ``b - a``); for the population loss,
+        ``value >= b``. ``None`` when the loss range is unknown (e.g. a sub-Gaussian
+        parameter was given instead).
     """
 
     value: float
@@ -67,9 +81,65 @@ class BoundResult:
     bounds: str = "gen"
     ci: tuple[float, float] | None = None
     notes: tuple[str, ...] = ()
+    loss_range: tuple[float, float] | None = None
+
+    def __post_init__(self):
+        if self.loss_range is None:
+            given = self.inputs.get("loss_range") if isinstance(self.inputs, dict) else None
+            if given is not None:
+                object.__setattr__(self, "loss_range", (float(given[0]), float(given[1])))
+            elif any(_UNIT_LOSS_MARK in a for a in self.assumptions):
+                object.__setattr__(self, "loss_range", (0.0, 1.0))
+
+    @property
+    def vacuous(self) -> bool | None:
+        """True when the bound is at or above the trivial one (None: loss range unknown)."""
+        if self.loss_range is None:
+            return None
+        a, b = self.loss_range
+        trivial = b - a if self.bounds == "gen" else b
+        return bool(float(self.value) >= trivial)
 
     def __float__(self) -> float:
         return float(self.value)
+
+    # -- compares and formats like its value ------------------------------------------------
+
+    def _other(self, other):
+        if isinstance(other, BoundResult):
+            return float(other)
+        try:
+            return float(other)
+        except (TypeError, ValueError):
+            return None
+
+    def __lt__(self, other):
+        o = self._other(other)
+        return NotImplemented if o is None else float(self) < o
+
+    def __le__(self, other):
+        o = self._other(other)
+        return NotImplemented if o is None else float(self) <= o
+
+    def __gt__(self, other):
+        o = self._other(other)
+        return NotImplemented if o is None else float(self) > o
+
+    def __ge__(self, other):
+        o = self._other(other)
+        return NotImplemented if o is None else float(self) >= o
+
+    def __eq__(self, other):
+        if isinstance(other, BoundResult):
+            return self.to_dict() == other.to_dict()
+        o = self._other(other)
+        return NotImplemented if o is None else float(self) == o
+
+    def __hash__(self):
+        return hash(float(self))  # equal results (and an equal float) have equal values
+
+    def __format__(self, spec: str) -> str:
+        return str(self) if not spec else format(float(self), spec)
 
     def to_dict(self) -> dict:
         """Return a JSON-serialisable dictionary of every field."""
@@ -82,6 +152,8 @@ class BoundResult:
             "assumptions": list(self.assumptions),
             "reference": self.reference,
             "notes": list(self.notes),
+            "loss_range": None if self.loss_range is None else list(self.loss_range),
+            "vacuous": self.vacuous,
         }
 
     def __str__(self) -> str:
@@ -90,6 +162,11 @@ class BoundResult:
         lines = [f"{self.name}: {what} <= {self.value:.6g}"]
         if self.ci is not None:
             lines[0] += f"  (CI {self.ci[0]:.6g} to {self.ci[1]:.6g})"
+        if self.vacuous:
+            a, b = self.loss_range
+            trivial = (f"the gap of a loss in [{a:g}, {b:g}] is at most {b - a:g}"
+                       if self.bounds == "gen" else f"a loss in [{a:g}, {b:g}] is at most {b:g}")
+            lines[0] += f"  VACUOUS: {trivial}"
         if self.inputs:
             lines.append("  inputs: " + ", ".join(f"{k}={_fmt(v)}" for k, v in self.inputs.items()))
         lines.extend(f"  assumes: {a}" for a in self.assumptions)

@@ -304,6 +304,7 @@ class VendiScore(InfoEstimator):
     """
 
     _result_attr = "score_"
+    _unit = ""  # an effective number of distinct samples: unitless, never converted by a base
     _min_samples = 1
 
     def __init__(

@@ -68,3 +68,16 @@ def test_list(capsys):
 def test_user_errors(argv, message, capsys):
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_vacuous_bound_is_flagged(capsys):
+    argv = ["bound", "xu-raginsky", "--mi", "5000", "--n", "1000", "--loss-range", "0", "1"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "<= 1.58114  VACUOUS" in captured.out
+    assert "infotheory: warning: the bound 1.58114 is vacuous" in captured.err
+    assert main([*argv, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["vacuous"] is True
+    assert main(["bound", "xu-raginsky", "--mi", "0.1", "--n", "1000", "--loss-range", "0",
+                 "1"]) == 0
+    assert "VACUOUS" not in capsys.readouterr().out

@@ -41,3 +41,37 @@ def test_docstring_examples(module):
     mod = importlib.import_module(f"infotheory.bounds.{module}")
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+# -- vacuous flag and float-like behaviour -------------------------------------------------------
+
+
+def test_vacuous_flag_from_the_loss_range():
+    from infotheory.bounds import mcallester_bound, xu_raginsky_bound
+
+    vac = xu_raginsky_bound(5000, 1000, loss_range=(0, 1))  # 1.58 for a loss in [0, 1]
+    assert vac.vacuous is True and vac.loss_range == (0.0, 1.0)
+    assert "VACUOUS: the gap of a loss in [0, 1] is at most 1" in str(vac)
+    assert vac.to_dict()["vacuous"] is True
+    ok = xu_raginsky_bound(0.1, 1000, loss_range=(0, 1))
+    assert ok.vacuous is False and "VACUOUS" not in str(ok)
+    assert xu_raginsky_bound(5000, 1000, sigma=0.5).vacuous is None  # range unknown
+    assert xu_raginsky_bound(0.5, 1, loss_range=(-1, 2)).vacuous is False  # 1.5 < b - a = 3
+    # population-loss bounds of a [0, 1] loss: vacuous at >= 1
+    assert mcallester_bound(0.5, 5000, 100).vacuous is True
+    assert mcallester_bound(0.1, 5, 1000).vacuous is False
+
+
+def test_bound_compares_and_formats_like_its_value():
+    from infotheory.bounds import xu_raginsky_bound
+
+    r = xu_raginsky_bound(0.1, 1000, loss_range=(0, 1))
+    v = float(r)
+    assert r < 0.2 and r <= v and r > 0.001 and r >= v and r == v and not r == v + 1
+    assert 0.001 < r < 0.2  # reflected comparisons with floats
+    assert f"{r:.3f}" == f"{v:.3f}" and format(r) == str(r)
+    assert sorted([xu_raginsky_bound(0.2, 1000, loss_range=(0, 1)), r])[0] is r
+    assert r == xu_raginsky_bound(0.1, 1000, loss_range=(0, 1)) and hash(r) == hash(v)
+    assert (r == "x") is False
+    with pytest.raises(TypeError):
+        r < "x"  # noqa: B015 - the comparison itself must raise
