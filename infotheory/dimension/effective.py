@@ -78,6 +78,8 @@ def _as_draws(X, input_kind: str, estimator) -> tuple[np.ndarray, str]:
         if input_kind == "fisher":
             _check_square(arr[None], "X")
             return arr[None], "fisher"
+        if input_kind == "auto":
+            _refuse_non_scores(arr, "a 2-D X is read as the (n, p) scores of one draw")
         return arr[None], "scores"
     if raw.ndim != 3:
         raise ValueError(
@@ -97,7 +99,28 @@ def _as_draws(X, input_kind: str, estimator) -> tuple[np.ndarray, str]:
     if input_kind == "scores":
         return arr, "scores"
     square = arr.shape[1] == arr.shape[2]
-    return arr, ("fisher" if square and _asymmetry(arr) <= _SYM_TOL else "scores")
+    if square and _asymmetry(arr) <= _SYM_TOL:
+        return arr, "fisher"
+    _refuse_non_scores(arr, "a 3-D X that is not square symmetric is read as (T, n, p) scores")
+    return arr, "scores"
+
+
+def _refuse_non_scores(arr: np.ndarray, how: str) -> None:
+    """Refuse data that cannot be per-sample scores when the kind was inferred (``"auto"``).
+
+    Scores :math:`\\nabla_\\theta \\log p(x \\mid \\theta)` average to zero over samples drawn
+    from the model, so a column of them is not one-signed; an array with every entry >= 0
+    (ReLU or sigmoid activations, counts, pixels) is not scores.
+    """
+    if arr.shape[-2] >= 2 and np.all(arr >= 0) and np.any(arr > 0):
+        raise ValueError(
+            "X does not look like per-sample scores: every entry is >= 0 (like ReLU or sigmoid "
+            "activations), whereas scores (gradients of log p(x | theta)) average to zero over "
+            "samples from the model, so their columns take both signs. EffectiveDimension "
+            "needs the scores or Fisher matrices of a model's parameters (see "
+            f"fisher_from_model). The kind was inferred with input_kind='auto' ({how}); pass "
+            "input_kind='scores' (or 'fisher') to use X as it is."
+        )
 
 
 def _check_square(arr: np.ndarray, name: str) -> None:
@@ -313,7 +336,9 @@ class EffectiveDimension(_FisherDimension):
         How to read a 3-D ``X``: ``"fisher"`` for ``(T, p, p)`` Fisher matrices, ``"scores"``
         for ``(T, n, p)`` per-sample score vectors; ``"auto"`` reads square symmetric blocks as
         Fisher matrices and anything else as scores. A 2-D ``X`` is the ``(n, p)`` scores of one
-        draw unless ``input_kind="fisher"`` (one ``(p, p)`` Fisher matrix).
+        draw unless ``input_kind="fisher"`` (one ``(p, p)`` Fisher matrix). With ``"auto"``,
+        data read as scores whose entries are all >= 0 (activations, not gradients: scores
+        average to zero over the model's samples) is refused; an explicit kind accepts it.
     max_memory : int, float or str, default="4GB"
         Budget for the ``T`` Fisher (or Gram) matrices built from scores.
 
@@ -332,7 +357,7 @@ class EffectiveDimension(_FisherDimension):
     n_draws_ : int
         ``T``.
     input_kind_ : str
-        ``"fisher"`` or ``"scores"``, as resolved.
+        ``"fisher"`` or ``"scores"``, as resolved (inferred when ``input_kind="auto"``).
 
     References
     ----------

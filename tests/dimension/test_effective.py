@@ -410,3 +410,20 @@ def test_bad_layers_leave_the_estimator_unfitted():
     with pytest.raises(ValueError, match="layers must sum"):
         est.fit(np.eye(3)[None])
     assert not hasattr(est, "effective_dimension_")
+
+
+def test_activations_are_refused_unless_the_kind_is_given():
+    # ReLU activations: every entry >= 0, which per-sample scores (mean zero) cannot be
+    rng = np.random.default_rng(0)
+    acts = np.maximum(rng.normal(size=(200, 6)), 0.0)
+    with pytest.raises(ValueError, match=r"X does not look like per-sample scores: every entry "
+                                         r"is >= 0 .*input_kind='auto' \(a 2-D X is read as"):
+        EffectiveDimension().fit(acts)
+    with pytest.raises(ValueError, match=r"\(a 3-D X that is not square symmetric is read as"):
+        EffectiveDimension().fit(np.stack([acts, acts]))
+    est = EffectiveDimension(input_kind="scores").fit(acts)  # explicit: accepted
+    assert est.input_kind_ == "scores"
+    # scores of a Gaussian location model, x - theta: both signs, inferred as scores
+    assert EffectiveDimension().fit(rng.normal(size=(200, 6))).input_kind_ == "scores"
+    F = np.stack([np.eye(3)] * 2)  # non-negative, but square symmetric: Fisher matrices
+    assert EffectiveDimension().fit(F).input_kind_ == "fisher"
