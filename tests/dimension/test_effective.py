@@ -330,7 +330,8 @@ def test_import_does_not_load_jax():
     (np.eye(3)[None], {"gamma": 0.0}, ValueError, r"gamma must be > 0, got 0.0"),
     (np.eye(3)[None], {"gamma": -1.0}, ValueError, r"gamma must be > 0, got -1.0"),
     (np.eye(3)[None], {"input_kind": "hessian"}, ValueError, r"input_kind must be one of"),
-    (np.ones((1, 1000, 1200)), {"max_memory": "1MB"}, ValueError, r"would need 8\.0 MB"),
+    (np.ones((1, 1000, 1200)), {"max_memory": "1MB", "input_kind": "scores"}, ValueError,
+     r"would need 8\.0 MB"),
 ])
 def test_bad_input_global(X, kw, exc, match):
     with pytest.raises(exc, match=match):
