@@ -242,6 +242,12 @@ class _FisherDimension(InfoEstimator):
     def _check_params(self):
         check_option(self.input_kind, "input_kind", _INPUT_KINDS)
 
+    @classmethod
+    def _common_test_instances(cls):
+        # scikit-learn's generic data are non-negative, which input_kind="auto" refuses as
+        # scores (activations, not gradients): the checks name the kind
+        return [cls(input_kind="scores")]
+
     def _dimension(self, lam_hat: np.ndarray, p: int) -> np.ndarray:
         """Effective dimension for each value of the scale parameter (subclasses)."""
         raise NotImplementedError  # pragma: no cover - abstract

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from scipy import special
 
@@ -26,6 +28,16 @@ def numeric_symbols(A, name: str = "X"):
     arr = np.asarray(A)
     if arr.dtype.kind in "biufc" or arr.ndim == 0 or arr.ndim > 2:
         return A  # numbers, or shapes the sample checks reject with their own message
+    if arr.dtype.kind == "O":
+        kinds = {type(v) for v in arr.ravel().tolist()}
+        if all(issubclass(k, numbers.Number) for k in kinds):
+            return arr.astype(np.float64)  # numbers stored as objects: the numeric path
+        odd = [k for k in kinds if not issubclass(k, (numbers.Number, str, bytes))]
+        if odd:
+            raise TypeError(
+                f"{name} holds a {odd[0].__name__}: every symbol argument must be a string or a "
+                "number (or a pandas categorical of them)"
+            )
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim == 1:

@@ -175,7 +175,11 @@ class CompressedMI(InfoEstimator):
         # scikit-learn's generic data have as few as 1-3 features and integer targets (ties),
         # which PCA(4) and the kNN entropy of y cannot take: compress X to 1 component and
         # estimate with KSG, which only needs distinct joint samples.
-        return [cls(compressor=PCA(n_components=1), y_compressor=None, estimator="ksg")]
+        # (KSG's label-like warning on those integer targets is tested in test_diagnostics.py)
+        from .ksg import KSGMI
+
+        return [cls(compressor=PCA(n_components=1), y_compressor=None,
+                    estimator=KSGMI(warn_discrete=False))]
 
     # -- parameters -----------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from scipy.special import digamma
 
 from .._base import Estimate, InfoEstimator
 from .._kernels import knn as _knn
+from .._validation import check_bool
 from .ksg import (
     _check_knn_params,
     _check_radii,
@@ -45,6 +46,9 @@ class ConditionalMI(InfoEstimator):
         see :class:`KSGMI`. Off by default; repeated values raise an error suggesting it.
     standardize : bool, default=True
         Divide each column of X, y and z by its standard deviation first.
+    warn_discrete : bool, default=True
+        Warn (:class:`~infotheory.mutual_info._diagnostics.DiscreteInputWarning`) when ``X`` or
+        ``y`` takes at most 20 distinct values (class labels), with their entropy.
     random_state : None, int, Generator or RandomState, default=None
         Seed of the jitter (only used when ``noise > 0``).
     base : float or None, default=None
@@ -85,11 +89,12 @@ class ConditionalMI(InfoEstimator):
     #: Duplicated rows break kNN distances: resampling subsamples without replacement.
     _duplicate_sensitive = True
 
-    def __init__(self, *, k=3, noise=0.0, standardize=True, random_state=None, base=None,
-                 n_jobs=None):
+    def __init__(self, *, k=3, noise=0.0, standardize=True, warn_discrete=True,
+                 random_state=None, base=None, n_jobs=None):
         self.k = k
         self.noise = noise
         self.standardize = standardize
+        self.warn_discrete = warn_discrete
         self.random_state = random_state
         self.base = base
         self.n_jobs = n_jobs
@@ -97,13 +102,21 @@ class ConditionalMI(InfoEstimator):
     def _check_params(self):
         super()._check_params()
         _check_knn_params(self)
+        check_bool(self.warn_discrete, "warn_discrete")
+
+    @classmethod
+    def _common_test_instances(cls):
+        # scikit-learn's generic checks fit on integer class targets: label-like y, which the
+        # discrete-input check rightly warns about (tested in test_diagnostics.py)
+        return [cls(warn_discrete=False)]
 
     def _min_samples_required(self):
         return self.k + 1, f"k={self.k} neighbours need k + 1 samples"
 
     def _estimate(self, X, y, z=None):
         # a discrete z is a legitimate condition; discrete X or y are not kNN material
-        value, se = _estimate_with_checks(lambda: self._cmi(X, y, z), {"X": X, "y": y},
+        checked = {"X": X, "y": y} if self.warn_discrete else {}
+        value, se = _estimate_with_checks(lambda: self._cmi(X, y, z), checked,
                                           "ConditionalMI", self.base)
         return Estimate(value, standard_error=se)
 

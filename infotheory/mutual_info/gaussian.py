@@ -95,14 +95,14 @@ def _mi_standard_error(X: np.ndarray, Y: np.ndarray) -> float:
 
 
 
-def _checked_gaussian_mi(X, Y, owner: str, base, *, copula: bool,
-                         bias_correct: bool) -> Estimate:
+def _checked_gaussian_mi(X, Y, owner: str, base, *, copula: bool, bias_correct: bool,
+                         warn_discrete: bool = True) -> Estimate:
     """Gaussian (or copula) MI with its delta-method SE, after the input diagnostics.
 
     Constant columns are dropped (named in a warning); label-like inputs are warned about, with
     their entropy and whether the estimate exceeds it.
     """
-    infos = label_like_inputs({"X": X, "y": Y})
+    infos = label_like_inputs({"X": X, "y": Y}) if warn_discrete else {}
     X = drop_constant_columns(X, "X", owner)
     Y = drop_constant_columns(Y, "y", owner)
     if X.shape[1] == 0 or Y.shape[1] == 0:  # a constant variable shares no information
@@ -272,6 +272,9 @@ class GaussianMI(InfoEstimator):
 
     Parameters
     ----------
+    warn_discrete : bool, default=True
+        Warn (:class:`~infotheory.mutual_info._diagnostics.DiscreteInputWarning`) when ``X`` or
+        ``y`` takes at most 20 distinct values (class labels), with their entropy.
     base : float or None, default=None
         Logarithm base of the unit: ``None`` for nats, ``2`` for bits.
 
@@ -301,15 +304,26 @@ class GaussianMI(InfoEstimator):
     _result_attr = "mutual_info_"
     _requires_y = True
 
-    def __init__(self, *, base=None):
+    def __init__(self, *, warn_discrete=True, base=None):
+        self.warn_discrete = warn_discrete
         self.base = base
+
+    def _check_params(self):
+        super()._check_params()
+        check_bool(self.warn_discrete, "warn_discrete")
+
+    @classmethod
+    def _common_test_instances(cls):
+        # scikit-learn's generic checks fit on integer class targets: label-like y, which the
+        # discrete-input check rightly warns about (tested in test_diagnostics.py)
+        return [cls(warn_discrete=False)]
 
     def _min_samples_required(self):
         return 3, "a sample covariance needs at least 3 samples"
 
     def _estimate(self, X, y):
         return _checked_gaussian_mi(X, y, "GaussianMI", self.base, copula=False,
-                                    bias_correct=False)
+                                    bias_correct=False, warn_discrete=self.warn_discrete)
 
 
 class GaussianCopulaMI(InfoEstimator):
@@ -332,6 +346,9 @@ class GaussianCopulaMI(InfoEstimator):
     ----------
     bias_correct : bool, default=True
         Apply the analytic bias correction of the log-determinants.
+    warn_discrete : bool, default=True
+        Warn (:class:`~infotheory.mutual_info._diagnostics.DiscreteInputWarning`) when ``X`` or
+        ``y`` takes at most 20 distinct values (class labels), with their entropy.
     base : float or None, default=None
         Logarithm base of the unit: ``None`` for nats, ``2`` for bits.
 
@@ -362,17 +379,26 @@ class GaussianCopulaMI(InfoEstimator):
     _result_attr = "mutual_info_"
     _requires_y = True
 
-    def __init__(self, *, bias_correct=True, base=None):
+    def __init__(self, *, bias_correct=True, warn_discrete=True, base=None):
         self.bias_correct = bias_correct
+        self.warn_discrete = warn_discrete
         self.base = base
 
     def _check_params(self):
         super()._check_params()
         check_bool(self.bias_correct, "bias_correct")
+        check_bool(self.warn_discrete, "warn_discrete")
+
+    @classmethod
+    def _common_test_instances(cls):
+        # scikit-learn's generic checks fit on integer class targets: label-like y, which the
+        # discrete-input check rightly warns about (tested in test_diagnostics.py)
+        return [cls(warn_discrete=False)]
 
     def _min_samples_required(self):
         return 3, "a sample covariance needs at least 3 samples"
 
     def _estimate(self, X, y):
         return _checked_gaussian_mi(X, y, "GaussianCopulaMI", self.base, copula=True,
-                                    bias_correct=bool(self.bias_correct))
+                                    bias_correct=bool(self.bias_correct),
+                                    warn_discrete=self.warn_discrete)

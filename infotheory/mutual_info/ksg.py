@@ -169,6 +169,9 @@ class KSGMI(InfoEstimator):
         around 0 and clipping them biases averages upward (scikit-learn clips silently).
     warn_bias : bool, default=True
         Compare with the pairwise Gaussian-copula lower bound and warn if clearly below it.
+    warn_discrete : bool, default=True
+        Warn (:class:`~infotheory.mutual_info._diagnostics.DiscreteInputWarning`) when ``X`` or
+        ``y`` takes at most 20 distinct values (class labels), with their entropy.
     random_state : None, int, Generator or RandomState, default=None
         Seed of the jitter (only used when ``noise > 0``).
     base : float or None, default=None
@@ -215,13 +218,15 @@ class KSGMI(InfoEstimator):
     _duplicate_sensitive = True
 
     def __init__(self, *, k=3, algorithm=1, noise=0.0, standardize=True, clip_negative=False,
-                 warn_bias=True, random_state=None, base=None, n_jobs=None):
+                 warn_bias=True, warn_discrete=True, random_state=None, base=None,
+                 n_jobs=None):
         self.k = k
         self.algorithm = algorithm
         self.noise = noise
         self.standardize = standardize
         self.clip_negative = clip_negative
         self.warn_bias = warn_bias
+        self.warn_discrete = warn_discrete
         self.random_state = random_state
         self.base = base
         self.n_jobs = n_jobs
@@ -232,6 +237,13 @@ class KSGMI(InfoEstimator):
         check_option(self.algorithm, "algorithm", (1, 2))
         check_bool(self.clip_negative, "clip_negative")
         check_bool(self.warn_bias, "warn_bias")
+        check_bool(self.warn_discrete, "warn_discrete")
+
+    @classmethod
+    def _common_test_instances(cls):
+        # scikit-learn's generic checks fit on integer class targets: label-like y, which the
+        # discrete-input check rightly warns about (tested in test_diagnostics.py)
+        return [cls(warn_discrete=False)]
 
     def _min_samples_required(self):
         return self.k + 1, f"k={self.k} neighbours need k + 1 samples"
@@ -241,7 +253,7 @@ class KSGMI(InfoEstimator):
                           random_state=self.random_state)
         value, value_se = _estimate_with_checks(
             lambda: _ksg(Xp, Yp, self.k, self.algorithm, self.n_jobs, "KSGMI"),
-            {"X": X, "y": y}, "KSGMI", self.base)
+            {"X": X, "y": y} if self.warn_discrete else {}, "KSGMI", self.base)
         if self.warn_bias:
             warn_if_below_pairwise_bound(value, value_se, X, y, "KSGMI", base=self.base)
         value = max(0.0, value) if self.clip_negative else value

@@ -182,3 +182,16 @@ def test_standard_error_is_stored_in_the_unit(cls):
     # one pair: SE of the MI ~ rho / sqrt(n) = 0.026 nats (Gaussian MLE); kNN terms similar
     assert 0.01 < nats.standard_error_ < 0.06
     assert bits.standard_error_ == pytest.approx(nats.standard_error_ / math.log(2))
+
+
+@pytest.mark.parametrize("cls", [GaussianMI, GaussianCopulaMI, KSGMI, ConditionalMI])
+def test_warn_discrete_false_silences_the_label_check(cls):
+    X, y = _labelled()
+    est = cls(warn_discrete=False)
+    if isinstance(est, (KSGMI, ConditionalMI)):
+        est.set_params(noise=1e-10, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est.fit(X, y)
+    with pytest.raises(TypeError, match="warn_discrete must be a bool"):
+        cls(warn_discrete="no").fit(X, y)
