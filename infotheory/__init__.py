@@ -32,6 +32,8 @@ _LAZY = {
     "BinnedMI": "mutual_info",
     "CompressedMI": "mutual_info",
     "KNNBiasWarning": "mutual_info",
+    "DiscreteInputWarning": "mutual_info",
+    "ConstantFeatureWarning": "mutual_info",
     # spectral
     "DiffusionSpectralEntropy": "spectral",
     "DiffusionSpectralMI": "spectral",
@@ -44,9 +46,11 @@ _LAZY = {
     "fisher_from_model": "dimension",
     # analysis
     "InformationPlane": "analysis",
+    "SaturationWarning": "analysis",
     "load_activations": "analysis",
     # uncertainty
     "bootstrap_ci": "resampling",
+    "BootstrapWarning": "resampling",
     "permutation_test": "resampling",
     # infrastructure
     "all_estimators": "_base",

@@ -1,5 +1,6 @@
 """Mutual information estimators: KSG, conditional, mixed, discrete, Gaussian, binned."""
 
+from ._diagnostics import ConstantFeatureWarning, DiscreteInputWarning, pairwise_copula_lower_bound
 from .binned import BinnedMI
 from .compressed import CompressedMI
 from .conditional import ConditionalMI
@@ -18,6 +19,8 @@ __all__ = [
     "BinnedMI",
     "CompressedMI",
     "ConditionalMI",
+    "ConstantFeatureWarning",
+    "DiscreteInputWarning",
     "DiscreteMI",
     "GaussianCopulaMI",
     "GaussianMI",
@@ -27,4 +30,5 @@ __all__ = [
     "gaussian_copula_mi",
     "gaussian_copula_mi_se",
     "gaussian_mi",
+    "pairwise_copula_lower_bound",
 ]

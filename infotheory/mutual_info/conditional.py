@@ -31,7 +31,7 @@ class ConditionalMI(InfoEstimator):
               - \psi(n_z+1) \rangle .
 
     ``X`` or ``y`` with at most 20 distinct values (class labels) get a
-    :class:`~infotheory.mutual_info._diagnostics.DiscreteInputWarning`.
+    :class:`~infotheory.mutual_info.DiscreteInputWarning`.
 
     Without ``z`` (``z=None``) every other sample counts in the empty space :math:`Z`
     (:math:`n_z = N - 1`), and the formula is exactly KSG algorithm 1 (:class:`KSGMI` with
@@ -47,7 +47,7 @@ class ConditionalMI(InfoEstimator):
     standardize : bool, default=True
         Divide each column of X, y and z by its standard deviation first.
     warn_discrete : bool, default=True
-        Warn (:class:`~infotheory.mutual_info._diagnostics.DiscreteInputWarning`) when ``X`` or
+        Warn (:class:`~infotheory.mutual_info.DiscreteInputWarning`) when ``X`` or
         ``y`` takes at most 20 distinct values (class labels), with their entropy.
     random_state : None, int, Generator or RandomState, default=None
         Seed of the jitter (only used when ``noise > 0``).

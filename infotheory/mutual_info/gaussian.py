@@ -178,7 +178,7 @@ def gaussian_copula_mi(X, Y, *, bias_correct=True) -> float:
     normal scores make each coordinate Gaussian, not the vector, and the value can exceed the MI
     several-fold (5.5 nats for a true 2.0 on 128-dimensional embeddings of a 4-dimensional
     Gaussian). The largest pairwise one-dimensional value is a valid bound in every dimension
-    (:func:`~infotheory.mutual_info._diagnostics.pairwise_copula_lower_bound`).
+    (:func:`~infotheory.mutual_info.pairwise_copula_lower_bound`).
 
     Parameters
     ----------
@@ -266,14 +266,14 @@ class GaussianMI(InfoEstimator):
 
     The parametric baseline: exact up to sampling error for jointly Gaussian data. See
     :func:`gaussian_mi`. Constant columns (dead ReLU units) are left out with a
-    :class:`~infotheory.mutual_info._diagnostics.ConstantFeatureWarning` naming them (exact: a
+    :class:`~infotheory.mutual_info.ConstantFeatureWarning` naming them (exact: a
     constant carries no information), and label-like ``X`` or ``y`` (at most 20 distinct values)
-    get a :class:`~infotheory.mutual_info._diagnostics.DiscreteInputWarning`.
+    get a :class:`~infotheory.mutual_info.DiscreteInputWarning`.
 
     Parameters
     ----------
     warn_discrete : bool, default=True
-        Warn (:class:`~infotheory.mutual_info._diagnostics.DiscreteInputWarning`) when ``X`` or
+        Warn (:class:`~infotheory.mutual_info.DiscreteInputWarning`) when ``X`` or
         ``y`` takes at most 20 distinct values (class labels), with their entropy.
     base : float or None, default=None
         Logarithm base of the unit: ``None`` for nats, ``2`` for bits.
@@ -336,9 +336,9 @@ class GaussianCopulaMI(InfoEstimator):
     :func:`gaussian_copula_mi` for the formula.
 
     Constant columns (dead ReLU units) carry no information: they are left out, named in a
-    :class:`~infotheory.mutual_info._diagnostics.ConstantFeatureWarning`. ``X`` or ``y`` with
+    :class:`~infotheory.mutual_info.ConstantFeatureWarning`. ``X`` or ``y`` with
     at most 20 distinct values (class labels) get a
-    :class:`~infotheory.mutual_info._diagnostics.DiscreteInputWarning` pointing to
+    :class:`~infotheory.mutual_info.DiscreteInputWarning` pointing to
     :class:`MixedMI` / :class:`DiscreteMI`: the copula of discrete data is not Gaussian and the
     value is not bounded by :math:`H(Y)`.
 
@@ -347,7 +347,7 @@ class GaussianCopulaMI(InfoEstimator):
     bias_correct : bool, default=True
         Apply the analytic bias correction of the log-determinants.
     warn_discrete : bool, default=True
-        Warn (:class:`~infotheory.mutual_info._diagnostics.DiscreteInputWarning`) when ``X`` or
+        Warn (:class:`~infotheory.mutual_info.DiscreteInputWarning`) when ``X`` or
         ``y`` takes at most 20 distinct values (class labels), with their entropy.
     base : float or None, default=None
         Logarithm base of the unit: ``None`` for nats, ``2`` for bits.

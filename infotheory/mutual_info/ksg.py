@@ -139,8 +139,8 @@ class KSGMI(InfoEstimator):
     about it: a :class:`KNNBiasWarning` when the estimate is clearly below a lower bound valid
     in every dimension (the largest one-dimensional Gaussian-copula MI of a coordinate pair,
     at the low end of a simultaneous confidence interval; see
-    :func:`~infotheory.mutual_info._diagnostics.pairwise_copula_lower_bound`), and a
-    :class:`~infotheory.mutual_info._diagnostics.DiscreteInputWarning` when ``X`` or ``y``
+    :func:`~infotheory.mutual_info.pairwise_copula_lower_bound`), and a
+    :class:`~infotheory.mutual_info.DiscreteInputWarning` when ``X`` or ``y``
     takes at most 20 distinct values (class labels: use :class:`MixedMI` or
     :class:`DiscreteMI`), with :math:`H` of that variable and whether the estimate exceeds it.
     The pairwise bound sees one coordinate pair at a time, so it is weak when the information
@@ -170,7 +170,7 @@ class KSGMI(InfoEstimator):
     warn_bias : bool, default=True
         Compare with the pairwise Gaussian-copula lower bound and warn if clearly below it.
     warn_discrete : bool, default=True
-        Warn (:class:`~infotheory.mutual_info._diagnostics.DiscreteInputWarning`) when ``X`` or
+        Warn (:class:`~infotheory.mutual_info.DiscreteInputWarning`) when ``X`` or
         ``y`` takes at most 20 distinct values (class labels), with their entropy.
     random_state : None, int, Generator or RandomState, default=None
         Seed of the jitter (only used when ``noise > 0``).

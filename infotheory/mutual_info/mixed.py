@@ -32,7 +32,7 @@ class MixedMI(InfoEstimator):
 
     For discrete labels :math:`I(X;Y) \le H(Y)`: an estimate above the labels' entropy
     (Miller–Madow estimate) is returned with a
-    :class:`~infotheory.mutual_info._diagnostics.DiscreteInputWarning`.
+    :class:`~infotheory.mutual_info.DiscreteInputWarning`.
 
     Parameters
     ----------
@@ -46,7 +46,7 @@ class MixedMI(InfoEstimator):
     clip_negative : bool, default=False
         Return ``max(0, I)`` (scikit-learn clips silently).
     warn_discrete : bool, default=True
-        Warn (:class:`~infotheory.mutual_info._diagnostics.DiscreteInputWarning`) when the
+        Warn (:class:`~infotheory.mutual_info.DiscreteInputWarning`) when the
         estimate exceeds the labels' entropy in the sample.
     random_state : None, int, Generator or RandomState, default=None
         Seed of the jitter (only used when ``noise > 0``).
