@@ -36,10 +36,11 @@ ax.legend(fontsize="small")
 # How precise is it? A bootstrap interval
 # ---------------------------------------
 # Resampling rows with replacement repeats some of them exactly. kNN estimators such as KSG see
-# zero distances between the copies and are biased upwards on every resample, so their bootstrap
-# distribution is not centred where it should be. The Gaussian copula estimator depends on the
-# data only through ranks and a covariance, which repeated rows do not distort, so it is the one
-# bootstrapped here, on a larger sample with a larger dependence.
+# zero distances between the copies, so for them ``bootstrap_ci`` subsamples half the rows
+# without replacement instead (``result.scheme`` and ``result.description`` say what ran). The
+# Gaussian copula estimator depends on the data only through ranks and a covariance, which
+# repeated rows do not distort, so it is bootstrapped here, on a larger sample with a larger
+# dependence.
 X, Y, true_mi = correlated_gaussians(2000, mi=0.5, dim=2, random_state=2)
 boot = bootstrap_ci(GaussianCopulaMI(), X, Y, n_resamples=200, random_state=0, progress=False)
 print(f"copula estimate {boot.estimate:.3f} nats, 95% interval [{boot.low:.3f}, {boot.high:.3f}],"

@@ -80,6 +80,15 @@ def test_knn_estimators_are_subsampled_without_duplicates():
     assert small.standard_error == pytest.approx(small.scale * small.resamples.std(ddof=1))
 
 
+def test_compressed_mi_is_subsampled():
+    from infotheory import CompressedMI
+
+    X, Y, _ = correlated_gaussians(400, 1.0, dim=6, random_state=0)
+    res = bootstrap_ci(CompressedMI(random_state=0), X, Y, n_resamples=5, random_state=0,
+                       progress=False)
+    assert res.scheme == "subsampling" and res.low <= res.estimate <= res.high
+
+
 def test_subsampling_standard_error_is_exact_for_a_mean():
     # the rate correction sqrt(m / (n - m)) makes the subsample spread that of the full mean:
     # Var(mean_m - mean_n) = s^2 (1/m - 1/n) for sampling without replacement
