@@ -29,7 +29,17 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_base, check_paired, check_samples, require_y, to_unit
+from ._validation import (
+    check_base,
+    check_bool,
+    check_n_jobs,
+    check_paired,
+    check_samples,
+    parse_memory,
+    require_y,
+    to_unit,
+    validate_random_state,
+)
 
 __all__ = ["Estimate", "InfoEstimator", "all_estimators"]
 
@@ -115,8 +125,22 @@ class InfoEstimator(BaseEstimator):
         return {}
 
     def _check_params(self) -> None:
-        """Validate hyper-parameters (called at the start of ``fit`` and ``score``)."""
-        check_base(getattr(self, "base", None))
+        """Validate hyper-parameters (called at the start of ``fit`` and ``score``).
+
+        Checks the parameters shared by many estimators (``base``, ``max_memory``,
+        ``random_state``, ``n_jobs``, ``progress``) whenever the estimator has them, whether or
+        not the chosen path uses them. Subclasses extend it and call ``super()._check_params()``.
+        """
+        params = self.get_params(deep=False)
+        check_base(params.get("base"))
+        if "max_memory" in params:
+            parse_memory(params["max_memory"])
+        if "random_state" in params:
+            validate_random_state(params["random_state"])
+        if "n_jobs" in params:
+            check_n_jobs(params["n_jobs"])
+        if "progress" in params:
+            check_bool(params["progress"], "progress")
 
     def _min_samples_required(self) -> tuple[int, str]:
         """Smallest sample count and the reason, used in the "too few samples" message."""

@@ -19,6 +19,8 @@ import numpy as np
 __all__ = [
     "MemoryBudgetError",
     "check_samples",
+    "check_values",
+    "plain_array",
     "check_paired",
     "check_labels",
     "check_symbols",
@@ -28,7 +30,10 @@ __all__ = [
     "check_n_jobs",
     "check_base",
     "check_random_state",
+    "validate_random_state",
+    "pow2_scale",
     "check_memory",
+    "check_covariance_memory",
     "parse_memory",
     "check_backend",
     "import_jax",
@@ -54,17 +59,46 @@ def _owner(estimator) -> str:
     return f" by {name}"
 
 
+def _unmask(X, name: str):
+    """The data of a masked array without masked entries; refuse one that masks values.
+
+    Dropping the mask would silently use the hidden (often garbage) values, and dropping the
+    rows would silently change the sample, so a masked value is an error the user resolves.
+    """
+    if not np.ma.isMaskedArray(X):
+        return X
+    n_masked = int(np.ma.count_masked(X))
+    if n_masked:
+        raise ValueError(
+            f"{name} is a masked array with {n_masked} masked value(s): expected plain values. "
+            f"Drop the rows with masked values or fill them ({name}.filled(value)) first."
+        )
+    return np.ma.getdata(X)
+
+
+def _refuse_sparse(X, name: str) -> None:
+    if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
+        raise TypeError(
+            f"{name} is a sparse matrix ({type(X).__name__}): expected a dense array of shape "
+            "(n_samples, n_features); convert it with .toarray() if it fits in memory"
+        )
+
+
+def plain_array(X, name: str):
+    """``X`` without a mask (refused if it masks values) and not sparse (refused), for inputs
+    validated elsewhere (integer masks, labels, tables)."""
+    _refuse_sparse(X, name)
+    return _unmask(X, name)
+
+
 def _as_numeric(X, name: str) -> np.ndarray:
     """Convert to a real floating array, with messages that name the argument."""
     if X is None:
         raise ValueError(
             f"{name} is None: expected an array-like of shape (n_samples, n_features)"
         )
-    if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
-        raise TypeError(
-            f"{name} is a sparse matrix ({type(X).__name__}): expected a dense array of shape "
-            "(n_samples, n_features); convert it with .toarray() if it fits in memory"
-        )
+    _refuse_sparse(X, name)
+    X = _unmask(X, name)
     if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):  # pandas objects
         X = X.to_numpy()
     try:
@@ -80,14 +114,15 @@ def _as_numeric(X, name: str) -> np.ndarray:
     if arr.dtype.kind in "fiub":
         return arr if arr.dtype == np.float64 else arr.astype(np.float64)
     if arr.dtype.kind == "O":
-        try:
-            return arr.astype(np.float64)
-        except (TypeError, ValueError) as exc:
+        # only real numbers: float() would also parse strings ("1.5") and mapping types
+        flat = arr.reshape(-1)
+        if not all(isinstance(v, numbers.Real) for v in flat):
+            bad = next(v for v in flat if not isinstance(v, numbers.Real))
             raise TypeError(
-                f"{name} must be numeric: expected real numbers, got an object array whose "
-                f"elements cannot be converted ({exc}); float() argument must be a string or "
-                "a real number"
-            ) from None
+                f"{name} must be numeric: expected real numbers, got an object array holding "
+                f"{bad!r} ({type(bad).__name__})"
+            )
+        return arr.astype(np.float64)
     raise TypeError(
         f"{name} must be numeric: expected an array of real numbers, got dtype {arr.dtype}"
     )
@@ -164,6 +199,26 @@ def check_samples(
     return np.ascontiguousarray(arr)
 
 
+def check_values(values, name: str, *, ndim: int | tuple | None = None,
+                 allow_empty: bool = False) -> np.ndarray:
+    """Validate an array of real, finite numbers of any shape (or of ``ndim`` dimensions).
+
+    For arguments that are not sample arrays: eigenvalues, per-sample terms, maxima, edges.
+    Returns a ``float64`` array (NumPy scalars, lists and object arrays of numbers accepted;
+    masked arrays with masked values, sparse matrices, strings and complex numbers refused).
+    """
+    arr = _as_numeric(values, name)
+    dims = (ndim,) if isinstance(ndim, int) else ndim
+    if dims is not None and arr.ndim not in dims:
+        expected = " or ".join(f"{d}-D" for d in dims)
+        raise ValueError(f"{name} must be {expected}, got a {arr.ndim}-D array of shape "
+                         f"{arr.shape}")
+    if arr.size == 0 and not allow_empty:
+        raise ValueError(f"{name} is empty (shape={arr.shape}): expected at least one value")
+    _check_finite(arr, name)
+    return arr
+
+
 def require_y(y, estimator) -> None:
     """Raise the scikit-learn-worded error when a required second variable is missing."""
     if y is None:
@@ -211,6 +266,8 @@ def check_labels(y, *, name: str = "y", n_samples: int | None = None,
     """
     if y is None:
         raise ValueError(f"{name} is None: expected labels of shape (n_samples,)")
+    _refuse_sparse(y, name)
+    y = _unmask(y, name)
     try:
         arr = np.asarray(y)
     except ValueError as exc:  # ragged nested sequences
@@ -231,6 +288,8 @@ def check_labels(y, *, name: str = "y", n_samples: int | None = None,
         )
     if arr.dtype.kind == "f":
         _check_finite(arr, name)
+    elif arr.dtype.kind == "O":
+        _check_object_labels(arr, name)
     try:
         classes, codes = np.unique(arr, return_inverse=True)
     except TypeError:
@@ -240,6 +299,33 @@ def check_labels(y, *, name: str = "y", n_samples: int | None = None,
         ) from None
     codes = codes.reshape(-1).astype(np.int64)
     return (codes, classes) if return_classes else codes
+
+
+def _check_object_labels(arr: np.ndarray, name: str) -> None:
+    """Labels of an object array: hashable scalars of one kind, no missing values.
+
+    NaN would otherwise become a class of its own (NaN != NaN), and ``None`` a label.
+    """
+    kinds = set()
+    for v in arr:
+        if v is None or (isinstance(v, numbers.Real) and not math.isfinite(v)):
+            raise ValueError(
+                f"{name} contains a missing or non-finite label ({v!r}): expected a label for "
+                "every sample. Drop those samples or give them a class first."
+            )
+        if isinstance(v, (str, bytes)):
+            kinds.add("str")
+        elif isinstance(v, numbers.Number):
+            kinds.add("number")
+        else:
+            raise TypeError(
+                f"{name} must hold numbers or strings as labels, got {v!r} ({type(v).__name__})"
+            )
+    if len(kinds) > 1:
+        raise TypeError(
+            f"Unknown label type: {name} mixes numbers and strings; expected labels of a "
+            "single type"
+        )
 
 
 def check_symbols(X, *, name: str = "X", n_samples: int | None = None) -> np.ndarray:
@@ -281,7 +367,7 @@ def check_param(
     if value is None and allow_none:
         return value
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    if isinstance(value, bool) or not isinstance(value, kinds):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, kinds):
         expected = " or ".join(_type_name(k) for k in kinds)
         raise TypeError(f"{name} must be {expected}, got {value!r} ({type(value).__name__})")
     if isinstance(value, numbers.Real) and math.isnan(value):
@@ -318,12 +404,35 @@ def check_bool(value, name: str) -> bool:
     return bool(value)
 
 
+def _same_option(value, option) -> bool:
+    """``value`` spells ``option``: identical, an equal string, or an equal number of the same
+    kind (``np.int64(2)`` is ``2``, ``np.True_`` is ``True``; ``1`` is not ``True``)."""
+    if value is option:
+        return True
+    if isinstance(option, str):
+        return isinstance(value, str) and value == option
+    if isinstance(option, bool):
+        return isinstance(value, (bool, np.bool_)) and bool(value) == option
+    if isinstance(option, numbers.Number) and option is not None:
+        return (isinstance(value, numbers.Number) and not isinstance(value, (bool, np.bool_))
+                and value == option)
+    return False
+
+
 def check_option(value, name: str, options) -> object:
-    """Check that ``value`` is one of ``options`` (strings or other constants)."""
-    if not any(value is o or (isinstance(o, str) and value == o) for o in options):
-        listed = ", ".join(repr(o) for o in options)
-        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
-    return value
+    """Check that ``value`` is one of ``options``; return the option itself.
+
+    Options are strings or other constants; a NumPy scalar equal to a numeric or bool option is
+    that option (and the plain Python option is returned).
+    """
+    for option in options:
+        try:
+            if _same_option(value, option):
+                return option
+        except (TypeError, ValueError):  # e.g. an array compared with a number
+            break
+    listed = ", ".join(repr(o) for o in options)
+    raise ValueError(f"{name} must be one of {listed}, got {value!r}")
 
 
 def check_base(base) -> float | None:
@@ -345,46 +454,96 @@ def to_unit(value_nats, base):
     return value_nats / math.log(base)
 
 
-def check_random_state(seed) -> np.random.Generator:
+def validate_random_state(seed, name: str = "random_state"):
+    """Check that ``seed`` can seed a generator (without drawing from it); return it unchanged.
+
+    Accepts ``None``, a non-negative int (NumPy integers included, bools not), a
+    ``numpy.random.Generator`` or a ``numpy.random.RandomState``.
+    """
+    if seed is None or isinstance(seed, (np.random.Generator, np.random.RandomState)):
+        return seed
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, (bool, np.bool_)):
+        if seed < 0:
+            raise ValueError(f"{name} must be a non-negative int, got {seed}")
+        return seed
+    raise TypeError(
+        f"{name} must be None, an int, a numpy.random.Generator or a "
+        f"numpy.random.RandomState, got {seed!r} ({type(seed).__name__})"
+    )
+
+
+def check_random_state(seed, name: str = "random_state") -> np.random.Generator:
     """Turn ``None``, an int, a ``Generator`` or a ``RandomState`` into a ``Generator``.
 
     Never touches NumPy's global RNG state. A ``RandomState`` is consumed (one draw) to seed the
     returned generator, so passing the same ``RandomState`` object twice gives different streams,
     as in scikit-learn.
     """
+    validate_random_state(seed, name)
     if seed is None:
         return np.random.default_rng()
     if isinstance(seed, np.random.Generator):
         return seed
     if isinstance(seed, np.random.RandomState):
         return np.random.default_rng(seed.randint(0, 2**31 - 1))
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
-        if seed < 0:
-            raise ValueError(f"random_state must be a non-negative int, got {seed}")
-        return np.random.default_rng(int(seed))
-    raise TypeError(
-        "random_state must be None, an int, a numpy.random.Generator or a "
-        f"numpy.random.RandomState, got {seed!r} ({type(seed).__name__})"
-    )
+    return np.random.default_rng(int(seed))
 
 
-_UNITS = {"": 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12,
-          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+# Decimal prefixes (K, KB = 1e3) and binary ones (Ki, KiB = 2**10), as in dask and pandas.
+_PREFIXES = {"": 1.0, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15}
+_BINARY = {"K": 2.0**10, "M": 2.0**20, "G": 2.0**30, "T": 2.0**40, "P": 2.0**50}
+_MEMORY_RE = re.compile(
+    r"\s*((?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:E[+-]?[0-9]+)?)\s*(?:([KMGTP]?)B?|([KMGTP])IB?)\s*"
+)
 
 
 def parse_memory(max_memory, name: str = "max_memory") -> float:
-    """Parse a memory budget: a number of bytes or a string such as ``"4GB"`` / ``"512MiB"``."""
-    if isinstance(max_memory, numbers.Real) and not isinstance(max_memory, bool):
-        check_param(max_memory, name, numbers.Real, low=0, low_inclusive=False)
+    """Parse a memory budget: a number of bytes or a string such as ``"4GB"``, ``"4G"``,
+    ``"512MiB"``, ``"512Mi"`` or ``"4e9"`` (case-insensitive). Returns bytes, a finite float > 0.
+    """
+    if isinstance(max_memory, numbers.Real) and not isinstance(max_memory, (bool, np.bool_)):
+        check_param(max_memory, name, numbers.Real, low=0, low_inclusive=False, finite=True)
         return float(max_memory)
     if isinstance(max_memory, str):
-        m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([KMGT]?I?B?)\s*", max_memory.upper())
-        if m and float(m.group(1)) > 0:
-            return float(m.group(1)) * _UNITS[m.group(2)]
+        m = _MEMORY_RE.fullmatch(max_memory.upper())
+        if m:
+            size = float(m.group(1)) * (
+                _BINARY[m.group(3)] if m.group(3) else _PREFIXES[m.group(2)]
+            )
+            if 0 < size < math.inf:
+                return size
     raise ValueError(
-        f"{name} must be a positive number of bytes or a string such as '4GB' or '512MiB', "
-        f"got {max_memory!r}"
+        f"{name} must be a positive number of bytes or a string such as '4GB', '4G', '512MiB' "
+        f"or '4e9' (units B, K, M, G, T, P, with B or iB), got {max_memory!r}"
     )
+
+
+def pow2_scale(arr: np.ndarray, axis: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Scale ``arr`` by a power of two so that its largest magnitude lies in ``[0.5, 1)``.
+
+    Multiplying by ``2**-e`` is exact in floating point (no rounding, barring subnormal results),
+    so every ratio, comparison and neighbour order of the data is unchanged, while squares and
+    products of the scaled values can no longer overflow or underflow. Estimators use it on data
+    of extreme magnitude (1e-300, 1e300): a scale-invariant quantity is computed on the scaled
+    array as is; an entropy is shifted back by ``d * e * log 2``.
+
+    Parameters
+    ----------
+    arr : ndarray
+        Finite values.
+    axis : int or None
+        ``None`` scales the whole array by one power; ``0`` each column by its own.
+
+    Returns
+    -------
+    scaled : ndarray
+        ``arr * 2**-e`` (a new array).
+    e : ndarray of int
+        The exponents, of shape ``()`` (``axis=None``) or one per column.
+    """
+    peak = np.abs(arr).max(axis=axis) if arr.size else np.zeros(() if axis is None else 0)
+    e = np.where(peak > 0, np.frexp(peak)[1], 0).astype(np.int64)
+    return np.ldexp(arr, -e), e
 
 
 def _human(n_bytes: float) -> str:
@@ -416,6 +575,14 @@ def check_memory(n_bytes: float, max_memory, *, what: str, alternative: str) -> 
         )
 
 
+def check_covariance_memory(n: int, d: int, max_memory, owner: str) -> None:
+    """Budget of a Gaussian fit on ``n`` samples of ``d`` features: a copy of the data and about
+    three ``d x d`` matrices (covariance, its blocks, the Cholesky factor)."""
+    check_memory(8.0 * (n * d + 3.0 * d * d), max_memory,
+                 what=f"the {d} x {d} covariance matrices of {owner}",
+                 alternative="fewer features (e.g. CompressedMI, or PCA first)")
+
+
 def check_backend(backend) -> str:
     """Resolve ``backend`` (``"auto"``, ``"numba"``, ``"jax"``) to ``"numba"`` or ``"jax"``.
 
@@ -429,9 +596,7 @@ def check_backend(backend) -> str:
     if backend == "jax":
         import_jax()
         return "jax"
-    import importlib.util
-
-    if importlib.util.find_spec("jax") is None:
+    if not _jax_may_see_accelerator():
         return "numba"
     jax = import_jax()
     try:
@@ -441,13 +606,47 @@ def check_backend(backend) -> str:
     return "jax" if has_accelerator else "numba"
 
 
+def _jax_may_see_accelerator() -> bool:
+    """Whether JAX is installed with an accelerator plugin, found without importing anything.
+
+    Importing JAX takes seconds, so ``backend="auto"`` imports it only when it could find a
+    GPU/TPU: JAX installed, not restricted to the CPU by ``JAX_PLATFORMS``, and a CUDA/ROCm/TPU
+    plugin or a ``jax_plugins`` namespace present.
+    """
+    import importlib.util
+    import os
+
+    if importlib.util.find_spec("jax") is None:
+        return False
+    platforms = os.environ.get("JAX_PLATFORMS", os.environ.get("JAX_PLATFORM_NAME", ""))
+    if platforms and set(platforms.lower().replace(" ", "").split(",")) <= {"cpu"}:
+        return False
+    plugins = ("jax_plugins", "jax_cuda12_plugin", "jax_cuda13_plugin", "jax_rocm60_plugin",
+               "jax_rocm7_plugin", "libtpu")
+    for name in plugins:
+        try:
+            if importlib.util.find_spec(name) is not None:
+                return True
+        except (ImportError, ValueError):
+            continue
+    return False
+
+
 def import_jax():
-    """Import and return :mod:`jax`, or raise an actionable ``ImportError``."""
+    """Import and return :mod:`jax`, or raise an actionable ``ImportError``.
+
+    Importing JAX reseeds NumPy's global random generator; its state is restored, so user code
+    seeded with ``np.random.seed`` draws the same numbers whether or not JAX was imported.
+    """
+    state = np.random.get_state()  # noqa: NPY002 - the global state is what we protect
     try:
         import jax
+        import jax.numpy  # noqa: F401 - imported here, under the saved state
     except ImportError as exc:
         raise ImportError(
             "backend='jax' needs JAX, which is an optional dependency: "
             "pip install infotheory[jax]"
         ) from exc
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
     return jax

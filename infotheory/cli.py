@@ -55,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         warnings.simplefilter("always")
         try:
             code = int(args.func(args) or 0)
-        except (UserError, FileNotFoundError, KeyError, ValueError, TypeError) as exc:
+        except (UserError, OSError, KeyError, ValueError, TypeError) as exc:
+            # OSError: paths the user gave (missing, an existing file where a folder goes, a
+            # path below a file, no permission), reported with the path and no traceback
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
             print(f"infotheory: error: {message}", file=sys.stderr)
             code = 2

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ._validation import check_values
+
 __all__ = ["plot_information_plane", "plot_estimate_vs_n", "plot_spectrum"]
 
 
@@ -80,6 +82,8 @@ def plot_information_plane(table, *, x: str = "mi_xt", y: str = "mi_ty", unit: s
             raise KeyError(
                 f"table has no column {column!r}; columns: {', '.join(map(repr, records[0]))}"
             )
+    for column in ("epoch", x, y):
+        check_values([r[column] for r in records], column)
     fig, ax = _figure_and_axes(ax, figsize)
     epochs = np.array([r["epoch"] for r in records], dtype=float)
     vmin, vmax = epochs.min(), max(epochs.max(), epochs.min() + 1)
@@ -161,19 +165,33 @@ def plot_estimate_vs_n(ns, estimates, truth=None, *, errors=None, unit: str = "n
     -------
     matplotlib.figure.Figure
     """
-    ns = np.asarray(ns, dtype=float).reshape(-1)
+    ns = check_values(ns, "ns", ndim=1)
     curves = dict(estimates) if isinstance(estimates, Mapping) else {None: estimates}
     if errors is not None and not isinstance(errors, Mapping):
         errors = {None: errors} if None in curves else None
-    fig, ax = _figure_and_axes(ax, figsize)
+    if truth is not None:
+        check_values(truth, "truth", ndim=0)
+    checked = {}
     for label, values in curves.items():
-        values = np.asarray(values, dtype=float).reshape(-1)
+        name = f"estimates{'' if label is None else f'[{label!r}]'}"
+        values = check_values(values, name, ndim=1)
         if values.shape != ns.shape:
             raise ValueError(
-                f"estimates{'' if label is None else f'[{label!r}]'} must have one value per "
-                f"sample size: expected {ns.shape[0]}, got {values.shape[0]}"
+                f"{name} must have one value per sample size (ns): expected {ns.shape[0]}, "
+                f"got {values.shape[0]}"
             )
         err = None if errors is None else errors.get(label)
+        if err is not None:
+            err = check_values(err, f"errors{'' if label is None else f'[{label!r}]'}",
+                               ndim=(0, 1))
+            if err.ndim and err.shape != ns.shape or (err < 0).any():
+                raise ValueError(
+                    f"errors must be half-widths >= 0, one per sample size: expected "
+                    f"{ns.shape[0]} values, got shape {err.shape}"
+                )
+        checked[label] = (values, err)
+    fig, ax = _figure_and_axes(ax, figsize)
+    for label, (values, err) in checked.items():
         ax.errorbar(ns, values, yerr=err, marker="o", markersize=4, capsize=2, label=label)
     if truth is not None:
         ax.axhline(float(truth), color="k", linestyle="--", linewidth=1, label="true value")
@@ -212,13 +230,7 @@ def plot_spectrum(eigenvalues, *, ax=None, logy: bool = True, label: str | None 
     -------
     matplotlib.figure.Figure
     """
-    values = np.asarray(eigenvalues, dtype=float).reshape(-1)
-    if values.size == 0:
-        raise ValueError("eigenvalues is empty: expected at least one value")
-    if not np.isfinite(values).all():
-        raise ValueError(
-            f"eigenvalues contains {int((~np.isfinite(values)).sum())} non-finite value(s)"
-        )
+    values = check_values(eigenvalues, "eigenvalues", ndim=1)
     values = np.sort(values)[::-1]
     rank = np.arange(1, values.size + 1)
     if logy:

@@ -6,6 +6,7 @@ Both work with every estimator of the package and with any object that has ``fit
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from dataclasses import dataclass
@@ -102,6 +103,11 @@ class PermutationResult:
 
 
 def _check_estimator(estimator) -> None:
+    if isinstance(estimator, type):
+        raise TypeError(
+            f"estimator must be an estimator instance, got the class {estimator.__name__}: "
+            f"pass {estimator.__name__}() (with its parameters)"
+        )
     if not callable(getattr(estimator, "fit", None)):
         raise TypeError(
             "estimator must be an estimator with a fit(X, y) method (e.g. infotheory.KSGMI()), "
@@ -137,8 +143,22 @@ def _value(estimator, X, y) -> float:
     else:
         est.fit(X, y)
     if isinstance(est, InfoEstimator):
-        return est.value_
-    return float(est.score(X, y) if y is not None else est.score(X))
+        value = est.value_
+    else:
+        value = est.score(X, y) if y is not None else est.score(X)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"estimator must give one number, {type(est).__name__} gave {value!r}"
+        ) from None
+    if not math.isfinite(value):
+        # an interval or a p-value over NaN replicates would be meaningless, not an answer
+        raise ValueError(
+            f"estimator {type(est).__name__} returned {value} on {X.shape[0]} samples: "
+            "expected a finite value; check the data (scale, duplicates) for this estimator"
+        )
+    return value
 
 
 _SCHEMES = ("auto", "bootstrap", "subsampling")

@@ -13,6 +13,8 @@ expression ``max |z_i - z_j|``).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit, prange
 
@@ -190,18 +192,27 @@ def _grid_shape(Z: np.ndarray):
         s = sample.shape[0]
         q10, q90 = np.quantile(sample, [0.1, 0.9], axis=0)
         span = np.maximum(q90 - q10, (hi - lo)[active] * 1e-3)
-        # coarse cells of ~8 sample points on the central 80 % box
-        ws = (8.0 / (0.8 ** active.size * s) * np.prod(span)) ** (1.0 / active.size)
+        span = np.maximum(span, np.finfo(np.float64).tiny)
+        # Coarse cells of ~8 sample points on the central 80 % box. Both widths are written as
+        # a geometric mean of the spans times a pure number, so they scale with the data:
+        # a product of spans would underflow (data ~1e-200) or overflow (~1e200) and the width
+        # become 0 or inf.
+        ws = (8.0 / (0.8 ** active.size * s)) ** (1.0 / active.size) * math.exp(
+            float(np.mean(np.log(span))))
         keys = np.floor((sample - lo[active]) / ws).astype(np.int64)
         _, cnt = np.unique(keys, axis=0, return_counts=True)
         pairs = float(np.sum(cnt * (cnt - 1.0)))
         if pairs > 0:
-            collision = pairs / (s * (s - 1.0) * ws ** active.size)
-            w = (_POINTS_PER_CELL / (n * collision)) ** (1.0 / active.size)
+            # n w^d * collision = _POINTS_PER_CELL, collision = pairs / (s (s-1) ws^d)
+            w = ws * (_POINTS_PER_CELL * s * (s - 1.0) / (n * pairs)) ** (1.0 / active.size)
         else:
             w = ws * (s / n) ** (1.0 / active.size)
-    g = np.maximum(1, np.ceil((hi - lo) / w)).astype(np.int64)
     cap = _MAX_CELLS_PER_POINT * n + 16
+    extent = float(np.max(hi - lo))
+    if extent > 0:
+        # at most `cap` cells per axis, whatever the estimate (duplicates, rounding)
+        w = max(w, extent / cap) if math.isfinite(w) and w > 0 else extent
+    g = np.maximum(1, np.ceil((hi - lo) / w)).astype(np.int64)
     while np.prod(g.astype(np.float64)) > cap:  # coarsen the axes that have several cells
         w *= (np.prod(g.astype(np.float64)) / cap) ** (1.0 / np.count_nonzero(g > 1))
         g = np.maximum(1, np.ceil((hi - lo) / w)).astype(np.int64)

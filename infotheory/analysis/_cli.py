@@ -207,6 +207,11 @@ def _run_estimate(args) -> int:
     else:
         est.fit(arrays[args.x], arrays[args.y])
     value = est.value_
+    if not np.isfinite(value):
+        raise _user_error(
+            f"{cls.__name__} gave {value} for this data; no estimate to report (check the "
+            "data's scale and duplicates, or try another --method)"
+        )
     unit = est.unit_
     se = getattr(est, "standard_error_", None)
     attr = cls._result_attr

@@ -144,8 +144,10 @@ def _normalise_epochs(activations, epochs):
             f"epochs must have one entry per epoch of activations: expected {len(records)}, "
             f"got {len(epochs)}"
         )
-    if any(not isinstance(e, numbers.Real) for e in epochs):
+    if any(not isinstance(e, numbers.Real) or isinstance(e, bool) for e in epochs):
         raise TypeError(f"epochs must be numbers, got {epochs!r}")
+    if not all(math.isfinite(e) for e in epochs):
+        raise ValueError(f"epochs must be finite numbers (NaN cannot be ordered), got {epochs!r}")
     return records, epochs
 
 

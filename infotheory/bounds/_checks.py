@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validation import check_bool, check_param, check_values, validate_random_state
+
 __all__ = ["MIEstimate", "estimate_information"]
 
 
@@ -58,12 +60,7 @@ def check_info(value, name: str = "mi", *, upper: float | None = None,
 def check_info_array(values, name: str, *, n: int | None = None, upper: float | None = None,
                      upper_why: str = "") -> np.ndarray:
     """Per-sample information terms: a non-empty 1-D array of finite values >= 0 (nats)."""
-    arr = np.asarray(values)
-    if arr.dtype.kind not in "fiu":
-        raise TypeError(
-            f"{name} must be an array of mutual informations in nats, got dtype {arr.dtype}"
-        )
-    arr = np.asarray(arr, dtype=float)
+    arr = check_values(values, name, allow_empty=True)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(
             f"{name} must be a non-empty 1-D array of per-sample mutual informations, "
@@ -230,12 +227,17 @@ def estimate_information(estimator, X, y, *, ci: bool = True, confidence: float 
     >>> round(est.value, 3)
     0.056
     """
-    from ..resampling import _value
+    from ..resampling import _check_estimator, _value
 
-    if not hasattr(estimator, "fit"):
-        raise TypeError(
-            f"estimator must be an MI estimator with fit(X, y), got {type(estimator).__name__}"
-        )
+    _check_estimator(estimator)
+    ci = check_bool(ci, "ci")
+    clip_negative = check_bool(clip_negative, "clip_negative")
+    check_bool(progress, "progress")
+    validate_random_state(random_state)
+    # the bootstrap settings are checked even when ci=False, so a typo never passes silently
+    check_param(confidence, "confidence", numbers.Real, low=0, high=1, low_inclusive=False,
+                high_inclusive=False)
+    check_param(n_resamples, "n_resamples", numbers.Integral, low=2)
     interval = None
     if ci:
         from ..resampling import bootstrap_ci

@@ -182,7 +182,7 @@ def map_ci(func, low: float, high: float) -> tuple[float, float]:
     return (float(lo), float(hi))
 
 
-def sqrt_terms_bound(mi, n, *, scale2: float, name: str, reference: str,
+def sqrt_terms_bound(mi, n, *, scale: float, name: str, reference: str,
                      assumptions: list[str], extra_inputs: dict, upper: float | None = None,
                      upper_why: str = "", arg: str = "mi") -> BoundResult:
     r"""The per-sample form :math:`\frac1n \sum_i \sqrt{2\,\mathrm{scale2}\, I_i}` shared by the
@@ -194,7 +194,7 @@ def sqrt_terms_bound(mi, n, *, scale2: float, name: str, reference: str,
     from ._checks import MIEstimate, check_info_array, check_n, resolve_info
 
     def per_sample(i):
-        return np.sqrt(2 * scale2 * np.asarray(i, dtype=float))
+        return scale * np.sqrt(2 * np.asarray(i, dtype=float))
 
     if isinstance(mi, MIEstimate) or np.ndim(mi) == 0:
         if n is None:

@@ -134,7 +134,7 @@ def cmi_bound(cmi, n) -> BoundResult:
 
 def _per_sample(terms, n, *, name, reference, what):
     return sqrt_terms_bound(
-        terms, n, scale2=1.0, name=name, reference=reference,
+        terms, n, scale=1.0, name=name, reference=reference,
         assumptions=[_SUPERSAMPLE, _UNIT_LOSS, what], extra_inputs={},
         upper=LOG2, upper_why=_TERM_WHY, arg="terms",
     )

@@ -75,7 +75,7 @@ def xu_raginsky_bound(mi, n, *, sigma=None, loss_range=None) -> BoundResult:
     value, ci, inputs = resolve_info(mi, "mi")
 
     def bound(i):
-        return math.sqrt(2 * s * s * i / n)
+        return s * math.sqrt(2 * i / n)  # not sqrt(s * s ...): s * s overflows at 1e200
 
     return BoundResult(
         value=bound(value),
@@ -133,7 +133,7 @@ def bu_zou_veeravalli_bound(mi, n=None, *, sigma=None, loss_range=None) -> Bound
     """
     s, s_inputs, s_assumption = check_sigma(sigma, loss_range)
     return sqrt_terms_bound(
-        mi, n, scale2=s * s, name="bu_zou_veeravalli", reference=_REF_BZV,
+        mi, n, scale=s, name="bu_zou_veeravalli", reference=_REF_BZV,
         assumptions=["training samples Z_1..Z_n i.i.d. from mu",
                      s_assumption + " for W' ~ P_W independent of Z' ~ mu"],
         extra_inputs=s_inputs,

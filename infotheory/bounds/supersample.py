@@ -52,7 +52,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._progress import progress as _progress
-from .._validation import check_param, check_random_state, check_samples
+from .._validation import (
+    check_param,
+    check_random_state,
+    check_samples,
+    check_values,
+    plain_array,
+)
 from ._result import BoundResult
 from .cmi import (
     binary_kl_cmi_bound,
@@ -180,7 +186,9 @@ def _as_batch(arr, name: str, trailing: tuple, dtype=float) -> np.ndarray:
     """Validate and add the leading supersample axis: (m, n, *trailing) -> (1, m, n, *trailing)."""
     if arr is None:
         return None
-    a = np.asarray(arr)
+    a = np.asarray(plain_array(arr, name))
+    if a.dtype.kind == "O":
+        a = check_values(a, name, allow_empty=True)
     if a.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be numeric, got dtype {a.dtype}")
     base_ndim = 2 + len(trailing)

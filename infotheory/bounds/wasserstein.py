@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_samples
+from .._validation import check_samples, check_values
 from ._checks import check_n, check_positive, check_real
 from ._result import BoundResult
 
@@ -109,7 +109,7 @@ def wasserstein_bound(distances, *, lipschitz, n=None) -> BoundResult:
         arr = np.full(n, d)
         symmetric = ("the distance is the same for every training example",)
     else:
-        arr = np.asarray(distances, dtype=float)
+        arr = check_values(distances, "distances", allow_empty=True)
         if arr.ndim != 1 or arr.size == 0:
             raise ValueError(
                 f"distances must be a non-empty 1-D array (one per training sample), got shape "

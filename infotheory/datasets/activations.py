@@ -187,7 +187,8 @@ def load_demo_activations(
     check_option(activation, "activation", tuple(ACTIVATION_BOUNDS))
     check_param(n_epochs, "n_epochs", numbers.Integral, low=1)
     check_param(n_saved, "n_saved", numbers.Integral, low=2)
-    check_param(learning_rate, "learning_rate", numbers.Real, low=0, low_inclusive=False)
+    check_param(learning_rate, "learning_rate", numbers.Real, low=0, low_inclusive=False,
+                finite=True)
     check_param(batch_size, "batch_size", numbers.Integral, low=1)
     check_param(random_state, "random_state", numbers.Integral, low=0)
     if not isinstance(hidden, (tuple, list)) or not hidden:

@@ -13,7 +13,13 @@ import numpy as np
 from scipy import special
 
 from .._kernels.linalg import logdet_psd
-from .._validation import check_option, check_param, check_random_state, check_samples
+from .._validation import (
+    check_option,
+    check_param,
+    check_random_state,
+    check_samples,
+    check_values,
+)
 
 __all__ = [
     "correlated_gaussians",
@@ -65,7 +71,7 @@ def correlated_gaussians(n_samples, mi, dim=1, random_state=None):
     ((1000, 2), (1000, 2), 0.5)
     """
     n = _check_n(n_samples)
-    check_param(mi, "mi", numbers.Real, low=0)
+    check_param(mi, "mi", numbers.Real, low=0, finite=True)
     if not math.isfinite(mi):
         raise ValueError(f"mi must be finite, got {mi!r}")
     dim = _check_dim(dim)
@@ -77,7 +83,7 @@ def correlated_gaussians(n_samples, mi, dim=1, random_state=None):
 
 
 def _check_cov(cov) -> np.ndarray:
-    C = np.atleast_2d(np.asarray(cov, dtype=np.float64))
+    C = np.atleast_2d(check_values(cov, "cov", allow_empty=True))
     if C.ndim != 2 or C.shape[0] != C.shape[1]:
         raise ValueError(f"cov must be a square matrix (d, d), got shape {np.shape(cov)}")
     if not np.isfinite(C).all():
@@ -144,7 +150,7 @@ def student_t_mi(df, rho=0.0, dim=1) -> float:
     >>> round(student_t_mi(df=3, rho=0.0), 4)
     0.0424
     """
-    df = float(check_param(df, "df", numbers.Real, low=0, low_inclusive=False))
+    df = float(check_param(df, "df", numbers.Real, low=0, low_inclusive=False, finite=True))
     check_param(rho, "rho", numbers.Real, low=-1, high=1, low_inclusive=False, high_inclusive=False)
     dim = _check_dim(dim)
     gauss = -0.5 * dim * math.log1p(-rho * rho)
@@ -164,7 +170,8 @@ def student_t(n_samples, df, rho=0.0, dim=1, random_state=None):
     ----------
     n_samples : int
     df : float
-        Degrees of freedom :math:`\nu > 0`.
+        Degrees of freedom :math:`\nu > 0`, finite (the Gaussian limit is
+        :func:`correlated_gaussians`).
     rho : float, default=0.0
         Correlation of the scale matrix between paired coordinates, in (-1, 1).
     dim : int, default=1
@@ -245,8 +252,8 @@ def uniform(n_samples, low=0.0, high=1.0, dim=1, random_state=None):
     ((100, 3), 2.0794)
     """
     n = _check_n(n_samples)
-    check_param(low, "low", numbers.Real)
-    check_param(high, "high", numbers.Real)
+    check_param(low, "low", numbers.Real, finite=True)
+    check_param(high, "high", numbers.Real, finite=True)
     if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
         raise ValueError(f"low and high must be finite with low < high, got low={low}, high={high}")
     dim = _check_dim(dim)
@@ -265,7 +272,7 @@ def exponential(n_samples, scale=1.0, dim=1, random_state=None):
     ((100, 1), 1.6931)
     """
     n = _check_n(n_samples)
-    check_param(scale, "scale", numbers.Real, low=0, low_inclusive=False)
+    check_param(scale, "scale", numbers.Real, low=0, low_inclusive=False, finite=True)
     if not math.isfinite(scale):
         raise ValueError(f"scale must be finite, got {scale!r}")
     dim = _check_dim(dim)
@@ -274,7 +281,7 @@ def exponential(n_samples, scale=1.0, dim=1, random_state=None):
 
 
 def _check_pmf(pmf, ndim: int) -> np.ndarray:
-    P = np.asarray(pmf, dtype=np.float64)
+    P = check_values(pmf, "pmf", allow_empty=True)
     shape = "(n_symbols,)" if ndim == 1 else "(n_x, n_y)"
     if P.ndim != ndim or P.size == 0:
         raise ValueError(f"pmf must be a non-empty array of shape {shape}, got shape {P.shape}")

@@ -92,7 +92,8 @@ def embedded_gaussians(n_samples, mi, *, latent_dim=2, dim=64, strength=1.0,
         raise ValueError(
             f"dim must be >= latent_dim={latent_dim} for an injective embedding, got dim={dim}"
         )
-    check_param(strength, "strength", numbers.Real, low=-1.0, low_inclusive=False)
+    check_param(strength, "strength", numbers.Real, low=-1.0, low_inclusive=False,
+                finite=True)
     if not math.isfinite(strength):
         raise ValueError(f"strength must be a finite number > -1, got {strength!r}")
     rng = check_random_state(random_state)

@@ -43,6 +43,7 @@ from .._validation import (
     check_option,
     check_param,
     check_samples,
+    pow2_scale,
 )
 
 __all__ = [
@@ -240,6 +241,7 @@ class _FisherDimension(InfoEstimator):
     _min_samples = 1
 
     def _check_params(self):
+        super()._check_params()
         check_option(self.input_kind, "input_kind", _INPUT_KINDS)
 
     @classmethod
@@ -259,10 +261,15 @@ class _FisherDimension(InfoEstimator):
         self._check_params()
         arr, kind = _as_draws(X, self.input_kind, self)
         self._check_draws(arr)
+        # F̂ = p F / mean tr F does not depend on the scale of X: a power of two (exact) brings X
+        # to magnitude 1, so the Fisher (or Gram) matrices of data of magnitude 1e300 or 1e-300
+        # neither overflow nor underflow. The trace is scaled back for fisher_trace_.
+        arr, e = pow2_scale(arr)
+        trace_exponent = int(e) * (1 if kind == "fisher" else 2)
         lam = _fisher_eigenvalues(arr, kind, self.max_memory)
         p = arr.shape[2]
         lam_hat, mean_trace = _normalise(lam, p)
-        return arr, kind, p, lam_hat, mean_trace
+        return arr, kind, p, lam_hat, mean_trace, trace_exponent
 
     def fit(self, X, y=None):
         """Compute the effective dimension from Fisher matrices or scores.
@@ -279,13 +286,17 @@ class _FisherDimension(InfoEstimator):
         -------
         self
         """
-        arr, kind, p, lam_hat, mean_trace = self._prepare(X)
+        arr, kind, p, lam_hat, mean_trace, trace_exponent = self._prepare(X)
         d = self._dimension(lam_hat, p)
         self.input_kind_ = kind
         self.n_draws_ = arr.shape[0]
         self.n_parameters_ = p
         self.n_features_in_ = p
-        self.fisher_trace_ = mean_trace
+        self._scaled_trace = mean_trace
+        try:
+            self.fisher_trace_ = math.ldexp(mean_trace, trace_exponent)
+        except OverflowError:  # the trace itself is beyond float64 (scores ~1e300)
+            self.fisher_trace_ = math.inf
         self.eigenvalues_ = lam_hat
         self.effective_dimension_ = _shaped(d, self._scale_parameter())
         self.normalized_ = _shaped(d / p, self._scale_parameter())
@@ -306,7 +317,7 @@ class _FisherDimension(InfoEstimator):
                 "score returns one number and needs a scalar scale parameter; with an array, "
                 "read effective_dimension_ after fit"
             )
-        arr, _, p, lam_hat, _ = self._prepare(X)
+        arr, _, p, lam_hat, _, _ = self._prepare(X)
         if p != self.n_features_in_:
             raise ValueError(
                 f"X has {p} features, but {type(self).__name__} is expecting "
@@ -391,7 +402,7 @@ class EffectiveDimension(_FisherDimension):
 
     def _check_params(self):
         super()._check_params()
-        check_param(self.gamma, "gamma", numbers.Real, low=0, low_inclusive=False)
+        check_param(self.gamma, "gamma", numbers.Real, low=0, low_inclusive=False, finite=True)
         _kappa(_check_n(self.n), float(self.gamma))
 
     def _dimension(self, lam_hat, p):
@@ -562,7 +573,7 @@ class TwoScaleEffectiveDimension(_FisherDimension):
         if self.layers is None:
             return
         sizes = [int(s) for s in self.layers]
-        scale = self.n_parameters_ / self.fisher_trace_
+        scale = self.n_parameters_ / self._scaled_trace
         lam_lower = _conditional_eigenvalues(
             _fisher_matrices(arr, self.input_kind_, self.max_memory), sizes, self.progress
         ) * scale

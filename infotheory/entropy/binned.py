@@ -26,12 +26,13 @@ from .._kernels.binning import (
 )
 from .._validation import (
     DEFAULT_MAX_MEMORY,
+    check_bool,
     check_labels,
     check_memory,
     check_option,
     check_param,
     check_samples,
-    parse_memory,
+    check_values,
 )
 
 __all__ = ["BinnedEntropy", "adaptive_range_max", "entropy_based_edges"]
@@ -42,7 +43,8 @@ _ACTIVATIONS = (None, "tanh", "relu")
 _ACTIVATION_LOW = {"tanh": -1.000001, "relu": 0.0}
 
 
-def entropy_based_edges(values, n_bins: int, low: float) -> np.ndarray:
+def entropy_based_edges(values, n_bins: int, low: float, *,
+                        max_memory=DEFAULT_MAX_MEMORY) -> np.ndarray:
     """Bin edges of entropy-based adaptive binning (EBAB, Chelombiev et al. 2019).
 
     With ``u`` the sorted distinct values other than ``low``, the edges are
@@ -58,6 +60,8 @@ def entropy_based_edges(values, n_bins: int, low: float) -> np.ndarray:
         Number of quantile edges.
     low : float
         The activation's lower bound (−1.000001 for tanh, 0 for ReLU).
+    max_memory : int, float or str, default="4GB"
+        Budget for the edges (``n_bins + 2`` floats).
 
     Returns
     -------
@@ -69,7 +73,11 @@ def entropy_based_edges(values, n_bins: int, low: float) -> np.ndarray:
     >>> entropy_based_edges(np.array([0.0, 0.0, 1.0, 2.0, 3.0, 4.0]), 2, 0.0)
     array([0., 1., 3., 4.])
     """
-    values = np.asarray(values, dtype=np.float64)
+    values = check_values(values, "values")
+    n_bins = int(check_param(n_bins, "n_bins", numbers.Integral, low=1))
+    low = float(check_param(low, "low", numbers.Real, finite=True))
+    check_memory(8.0 * (n_bins + 2), max_memory, what=f"the {n_bins + 2} bin edges",
+                 alternative="fewer bins")
     values = values if values.ndim == 2 else values.reshape(1, -1)
     # float32-valued activations (the usual case): order statistics by selection, no sort
     selected, edges = distinct_quantiles(values, float(low), int(n_bins))
@@ -112,16 +120,10 @@ def adaptive_range_max(layer_maxima, *, per_layer: bool = False) -> np.ndarray:
            [3. , 2. ],
            [3. , 2. ]])
     """
-    m = np.asarray(layer_maxima, dtype=np.float64)
+    m = check_values(layer_maxima, "layer_maxima", ndim=(1, 2))
+    per_layer = check_bool(per_layer, "per_layer")
     if m.ndim == 1:
         m = m[:, None]
-    if m.ndim != 2 or m.size == 0:
-        raise ValueError(
-            "layer_maxima must be a non-empty array of shape (n_epochs, n_layers), got shape "
-            f"{np.shape(layer_maxima)}"
-        )
-    if not np.isfinite(m).all():
-        raise ValueError("layer_maxima contains NaN or inf values; expected finite maxima")
     if not per_layer:
         m = m.max(axis=1)
     return np.maximum.accumulate(m, axis=0)
@@ -241,15 +243,10 @@ class _BinnedBase(InfoEstimator):
         check_option(self.binning, "binning", _BINNINGS)
         check_param(self.n_bins, "n_bins", numbers.Integral, low=2)
         check_option(self.activation, "activation", _ACTIVATIONS)
-        check_param(self.lower_bound, "lower_bound", numbers.Real, allow_none=True)
-        check_param(self.max_value, "max_value", numbers.Real, allow_none=True)
+        check_param(self.lower_bound, "lower_bound", numbers.Real, allow_none=True, finite=True)
+        check_param(self.max_value, "max_value", numbers.Real, allow_none=True, finite=True)
         check_param(self.bin_size, "bin_size", numbers.Real, low=0, low_inclusive=False,
-                    allow_none=True)
-        parse_memory(self.max_memory)
-        for name in ("lower_bound", "max_value", "bin_size"):
-            value = getattr(self, name)
-            if value is not None and not np.isfinite(value):
-                raise ValueError(f"{name} must be finite, got {value!r}")
+                    allow_none=True, finite=True)
         if self.activation is not None and self.lower_bound is not None:
             raise ValueError(
                 "give either activation or lower_bound, not both: got "
@@ -265,20 +262,25 @@ class _BinnedBase(InfoEstimator):
                 f"max_value applies to binning='adaptive_range' only, got "
                 f"binning={self.binning!r} with max_value={self.max_value!r}"
             )
-        if self.binning == "fixed" and self.bin_size is None:
-            r = self.bin_range
-            ok = (
-                isinstance(r, tuple | list)
-                and len(r) == 2
-                and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in r)
-                and np.isfinite(r).all()
-                and r[0] < r[1]
+        check_memory(16.0 * self.n_bins, self.max_memory,
+                     what=f"the {self.n_bins} bin edges and their lookup table",
+                     alternative="fewer bins")
+        # bin_range is checked on every path, so that a typo never passes unnoticed
+        r = self.bin_range
+        ok = (
+            isinstance(r, tuple | list | np.ndarray)
+            and np.ndim(r) == 1
+            and len(r) == 2
+            and all(isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)
+                    for v in r)
+            and np.isfinite(np.asarray(r, dtype=np.float64)).all()
+            and r[0] < r[1]
+        )
+        if not ok:
+            raise ValueError(
+                "bin_range must be a pair (low, high) of finite numbers with low < high, "
+                f"got {r!r}"
             )
-            if not ok:
-                raise ValueError(
-                    "bin_range must be a pair (low, high) of finite numbers with low < high, "
-                    f"got {r!r}"
-                )
 
     def _check_size(self, X) -> None:
         """Refuse before validation copies an array whose working copies exceed max_memory."""
@@ -575,11 +577,24 @@ class BinnedEntropy(_BinnedBase):
         return self._in_unit(self._entropies(state)["t"])
 
 
+def _label_kind(classes: np.ndarray) -> str:
+    """"number" or "string": the kind of (validated, single-kind) labels."""
+    if classes.dtype.kind == "O":
+        return "string" if isinstance(classes[0], (str, bytes)) else "number"
+    return "string" if classes.dtype.kind in "USa" else "number"
+
+
 def _labels_to_codes(y, n: int, classes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Validated labels as codes into ``classes``, extended by labels not seen before."""
     codes, batch_classes = check_labels(y, n_samples=n, return_classes=True)
     if classes is None:
         return codes, batch_classes
+    if _label_kind(batch_classes) != _label_kind(classes):
+        raise TypeError(
+            f"y has {_label_kind(batch_classes)} labels (dtype {batch_classes.dtype}) but the "
+            f"earlier batches had {_label_kind(classes)} labels (dtype {classes.dtype}): labels "
+            "of one type are needed, or 1 and '1' would count as two classes"
+        )
     try:
         merged = np.concatenate([classes, batch_classes[~np.isin(batch_classes, classes)]])
     except (TypeError, ValueError):

@@ -8,6 +8,7 @@ import numpy as np
 
 from .._base import InfoEstimator
 from .._kernels.linalg import logdet_psd
+from .._validation import DEFAULT_MAX_MEMORY, check_covariance_memory, pow2_scale
 
 __all__ = ["GaussianEntropy", "gaussian_entropy_from_cov"]
 
@@ -31,6 +32,9 @@ class GaussianEntropy(InfoEstimator):
     ----------
     base : float or None, default=None
         Logarithm base of the unit: ``None`` for nats, ``2`` for bits.
+    max_memory : int, float or str, default="4GB"
+        Budget for the covariance matrix (about ``3 d^2`` floats for ``d`` features);
+        exceeding it raises :class:`~infotheory.MemoryBudgetError` before allocating.
 
     Attributes
     ----------
@@ -54,12 +58,17 @@ class GaussianEntropy(InfoEstimator):
 
     _result_attr = "entropy_"
 
-    def __init__(self, *, base=None):
+    def __init__(self, *, base=None, max_memory=DEFAULT_MAX_MEMORY):
         self.base = base
+        self.max_memory = max_memory
 
     def _min_samples_required(self):
         return 2, "a sample covariance needs at least 2 samples"
 
     def _estimate(self, X, y):
-        cov = np.atleast_2d(np.cov(X, rowvar=False, ddof=1))
-        return gaussian_entropy_from_cov(cov)
+        check_covariance_memory(X.shape[0], X.shape[1], self.max_memory, "X")
+        # Scaled by a power of two per column (exact), so the covariance cannot overflow or
+        # underflow; h(DX) = h(X) + log|det D| adds the exponents back.
+        scaled, e = pow2_scale(X, axis=0)
+        cov = np.atleast_2d(np.cov(scaled, rowvar=False, ddof=1))
+        return gaussian_entropy_from_cov(cov) + float(e.sum()) * math.log(2.0)

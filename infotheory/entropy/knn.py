@@ -10,7 +10,7 @@ from scipy.special import digamma, gammaln
 
 from .._base import InfoEstimator
 from .._kernels import knn as _knn
-from .._validation import check_n_jobs, check_option, check_param
+from .._validation import check_n_jobs, check_option, check_param, pow2_scale
 
 __all__ = ["KLEntropy", "kl_weights", "unit_ball_log_volume"]
 
@@ -174,6 +174,9 @@ class KLEntropy(InfoEstimator):
             self.weighted_ = bool(self.weighted)
         self.weights_ = kl_weights(k, d) if self.weighted_ else np.eye(k)[-1]
         ranks = np.flatnonzero(self.weights_)
+        # A power-of-two scale (exact) keeps squared distances of data of magnitude 1e300 or
+        # 1e-300 finite and nonzero; h(aX) = h(X) + d log a adds it back.
+        X, e = pow2_scale(X)
         dist, _ = _knn.knn(X, k, self.metric, self.n_jobs)
         used = dist[:, ranks]
         n_zero = int(np.count_nonzero((used <= 0).any(axis=1)))
@@ -186,5 +189,5 @@ class KLEntropy(InfoEstimator):
             )
         mean_log = np.log(used).mean(axis=0)
         per_rank = digamma(n) - digamma(ranks + 1.0) + unit_ball_log_volume(d, self.metric) \
-            + d * mean_log
+            + d * (mean_log + float(e) * math.log(2.0))
         return float(self.weights_[ranks] @ per_rank)

@@ -17,6 +17,7 @@ from .._validation import (
     check_param,
     check_random_state,
     check_samples,
+    pow2_scale,
 )
 
 __all__ = ["CompressedMI"]
@@ -271,10 +272,15 @@ class CompressedMI(InfoEstimator):
         return X + self.noise * rng.standard_normal(X.shape)
 
     def _codes(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        A = _transform(self.compressor_, X, "compressor")
-        B = Y if self.y_compressor_ is None else _transform(self.y_compressor_, Y, "y_compressor")
+        var = "X" if self.noise == 0 else f"X with noise={self.noise!r}"
+        A = _transform(self.compressor_, X, "compressor", var)
+        B = (Y if self.y_compressor_ is None
+             else _transform(self.y_compressor_, Y, "y_compressor", "y"))
         A, B = check_paired(A, B, names=("the codes of X", "the codes of y"))
-        return A, B
+        # Each code column scaled by a power of two (exact): the MI is invariant to invertible
+        # maps of each code, and covariances of codes of magnitude 1e300 or 1e-300 can then
+        # neither overflow nor underflow.
+        return pow2_scale(A, axis=0)[0], pow2_scale(B, axis=0)[0]
 
     def _mi(self, A: np.ndarray, B: np.ndarray) -> float:
         """MI in nats between validated codes."""
@@ -340,8 +346,15 @@ def _fit_compressor(template, Z: np.ndarray, name: str, var: str, rng):
     return comp
 
 
-def _transform(comp, Z: np.ndarray, name: str) -> np.ndarray:
-    codes = check_samples(comp.transform(Z), name=f"the output of {name}.transform")
+def _transform(comp, Z: np.ndarray, name: str, var: str) -> np.ndarray:
+    raw = np.asarray(comp.transform(Z))
+    if raw.dtype.kind in "fc" and not np.isfinite(raw).all():
+        raise ValueError(
+            f"{name}.transform gave {int((~np.isfinite(raw)).sum())} non-finite code(s) for "
+            f"{var} (largest |{var}| = {float(np.abs(Z).max()):.3g}): the compressor fails at "
+            f"this scale; rescale the data (e.g. standardise it) or lower the noise"
+        )
+    codes = check_samples(raw, name=f"the output of {name}.transform")
     if codes.shape[0] != Z.shape[0]:
         raise ValueError(
             f"{name}.transform returned {codes.shape[0]} rows for {Z.shape[0]} samples: "

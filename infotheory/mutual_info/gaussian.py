@@ -9,7 +9,13 @@ from scipy import special, stats
 
 from .._base import Estimate, InfoEstimator
 from .._kernels.linalg import logdet_psd
-from .._validation import check_bool, check_paired
+from .._validation import (
+    DEFAULT_MAX_MEMORY,
+    check_bool,
+    check_covariance_memory,
+    check_paired,
+    pow2_scale,
+)
 from ._diagnostics import drop_constant_columns, label_like_inputs, warn_label_like_inputs
 
 __all__ = [
@@ -41,7 +47,11 @@ def _half_logdets(X: np.ndarray, Y: np.ndarray, bias_correct: bool) -> tuple[flo
     """
     n, dx = X.shape
     d = dx + Y.shape[1]
-    cov = np.atleast_2d(np.cov(np.hstack([X, Y]), rowvar=False, ddof=1))
+    # Each column scaled by a power of two (exact): the log-determinants shift by constants
+    # that cancel in the MI, and data of magnitude 1e300 or 1e-300 no longer overflows or
+    # underflows in the covariance.
+    XY = np.hstack([pow2_scale(X, axis=0)[0], pow2_scale(Y, axis=0)[0]])
+    cov = np.atleast_2d(np.cov(XY, rowvar=False, ddof=1))
     half = [
         0.5 * logdet_psd(np.ascontiguousarray(cov[:dx, :dx]), name="covariance of X"),
         0.5 * logdet_psd(np.ascontiguousarray(cov[dx:, dx:]), name="covariance of y"),
@@ -59,7 +69,9 @@ def _half_logdets(X: np.ndarray, Y: np.ndarray, bias_correct: bool) -> tuple[flo
     return half[0], half[1], half[2]
 
 
-def _gaussian_mi_nats(X: np.ndarray, Y: np.ndarray, bias_correct: bool = False) -> float:
+def _gaussian_mi_nats(X: np.ndarray, Y: np.ndarray, bias_correct: bool = False,
+                      max_memory=DEFAULT_MAX_MEMORY) -> float:
+    check_covariance_memory(X.shape[0], X.shape[1] + Y.shape[1], max_memory, "(X, Y)")
     hx, hy, hxy = _half_logdets(X, Y, bias_correct)
     return float(hx + hy - hxy)
 
@@ -79,6 +91,7 @@ def _mi_standard_error(X: np.ndarray, Y: np.ndarray) -> float:
     """
     n, dx = X.shape
     dy = Y.shape[1]
+    X, Y = pow2_scale(X, axis=0)[0], pow2_scale(Y, axis=0)[0]  # exact; Mahalanobis norms unchanged
 
     def mahalanobis_sq(A):
         A = A - A.mean(axis=0)
@@ -96,12 +109,14 @@ def _mi_standard_error(X: np.ndarray, Y: np.ndarray) -> float:
 
 
 def _checked_gaussian_mi(X, Y, owner: str, base, *, copula: bool, bias_correct: bool,
-                         warn_discrete: bool = True) -> Estimate:
+                         warn_discrete: bool = True, max_memory=DEFAULT_MAX_MEMORY) -> Estimate:
     """Gaussian (or copula) MI with its delta-method SE, after the input diagnostics.
 
     Constant columns are dropped (named in a warning); label-like inputs are warned about, with
-    their entropy and whether the estimate exceeds it.
+    their entropy and whether the estimate exceeds it. The covariances are budgeted against
+    ``max_memory`` before any work.
     """
+    check_covariance_memory(X.shape[0], X.shape[1] + Y.shape[1], max_memory, "(X, y)")
     infos = label_like_inputs({"X": X, "y": Y}) if warn_discrete else {}
     X = drop_constant_columns(X, "X", owner)
     Y = drop_constant_columns(Y, "y", owner)
@@ -109,7 +124,7 @@ def _checked_gaussian_mi(X, Y, owner: str, base, *, copula: bool, bias_correct: 
         return Estimate(0.0, standard_error=0.0)
     if copula:
         X, Y = _copula_normalize(X), _copula_normalize(Y)
-    value = _gaussian_mi_nats(X, Y, bias_correct=bias_correct)
+    value = _gaussian_mi_nats(X, Y, bias_correct=bias_correct, max_memory=max_memory)
     warn_label_like_inputs({"X": X, "y": Y}, infos, owner, value=value, base=base)
     return Estimate(value, standard_error=_mi_standard_error(X, Y))
 
@@ -121,7 +136,7 @@ def _check_xy(X, Y, min_samples: int = 3):
     )
 
 
-def gaussian_mi(X, Y) -> float:
+def gaussian_mi(X, Y, *, max_memory=DEFAULT_MAX_MEMORY) -> float:
     r"""Mutual information of the Gaussian fitted to the paired samples, in nats.
 
     .. math:: I(X;Y) = \tfrac12 \log\frac{\det\hat\Sigma_X \det\hat\Sigma_Y}{\det\hat\Sigma}
@@ -153,10 +168,10 @@ def gaussian_mi(X, Y) -> float:
     1.0
     """
     Xa, Ya = _check_xy(X, Y)
-    return _gaussian_mi_nats(Xa, Ya)
+    return _gaussian_mi_nats(Xa, Ya, max_memory=max_memory)
 
 
-def gaussian_copula_mi(X, Y, *, bias_correct=True) -> float:
+def gaussian_copula_mi(X, Y, *, bias_correct=True, max_memory=DEFAULT_MAX_MEMORY) -> float:
     r"""Gaussian-copula mutual information (Ince et al. 2017), in nats.
 
     Each column of ``X`` and ``Y`` is replaced by its normal scores
@@ -210,10 +225,12 @@ def gaussian_copula_mi(X, Y, *, bias_correct=True) -> float:
     """
     check_bool(bias_correct, "bias_correct")
     Xa, Ya = _check_xy(X, Y)
-    return _gaussian_mi_nats(_copula_normalize(Xa), _copula_normalize(Ya), bool(bias_correct))
+    check_covariance_memory(Xa.shape[0], Xa.shape[1] + Ya.shape[1], max_memory, "(X, Y)")
+    return _gaussian_mi_nats(_copula_normalize(Xa), _copula_normalize(Ya), bool(bias_correct),
+                             max_memory)
 
 
-def gaussian_copula_mi_se(X, Y) -> float:
+def gaussian_copula_mi_se(X, Y, *, max_memory=DEFAULT_MAX_MEMORY) -> float:
     r"""Standard error of :func:`gaussian_copula_mi`, in nats.
 
     The delta-method standard error of the Gaussian MI computed on the normal scores: with
@@ -256,6 +273,7 @@ def gaussian_copula_mi_se(X, Y) -> float:
     0.026
     """
     Xa, Ya = _check_xy(X, Y)
+    check_covariance_memory(Xa.shape[0], Xa.shape[1] + Ya.shape[1], max_memory, "(X, Y)")
     return _mi_standard_error(_copula_normalize(Xa), _copula_normalize(Ya))
 
 
@@ -277,6 +295,9 @@ class GaussianMI(InfoEstimator):
         ``y`` takes at most 20 distinct values (class labels), with their entropy.
     base : float or None, default=None
         Logarithm base of the unit: ``None`` for nats, ``2`` for bits.
+    max_memory : int, float or str, default="4GB"
+        Budget for the covariance matrices (about ``3 d^2`` floats for ``d`` features in all);
+        exceeding it raises :class:`~infotheory.MemoryBudgetError` before allocating.
 
     Attributes
     ----------
@@ -304,9 +325,10 @@ class GaussianMI(InfoEstimator):
     _result_attr = "mutual_info_"
     _requires_y = True
 
-    def __init__(self, *, warn_discrete=True, base=None):
+    def __init__(self, *, warn_discrete=True, base=None, max_memory=DEFAULT_MAX_MEMORY):
         self.warn_discrete = warn_discrete
         self.base = base
+        self.max_memory = max_memory
 
     def _check_params(self):
         super()._check_params()
@@ -323,7 +345,8 @@ class GaussianMI(InfoEstimator):
 
     def _estimate(self, X, y):
         return _checked_gaussian_mi(X, y, "GaussianMI", self.base, copula=False,
-                                    bias_correct=False, warn_discrete=self.warn_discrete)
+                                    bias_correct=False, warn_discrete=self.warn_discrete,
+                                    max_memory=self.max_memory)
 
 
 class GaussianCopulaMI(InfoEstimator):
@@ -351,6 +374,9 @@ class GaussianCopulaMI(InfoEstimator):
         ``y`` takes at most 20 distinct values (class labels), with their entropy.
     base : float or None, default=None
         Logarithm base of the unit: ``None`` for nats, ``2`` for bits.
+    max_memory : int, float or str, default="4GB"
+        Budget for the covariance matrices (about ``3 d^2`` floats for ``d`` features in all);
+        exceeding it raises :class:`~infotheory.MemoryBudgetError` before allocating.
 
     Attributes
     ----------
@@ -379,10 +405,12 @@ class GaussianCopulaMI(InfoEstimator):
     _result_attr = "mutual_info_"
     _requires_y = True
 
-    def __init__(self, *, bias_correct=True, warn_discrete=True, base=None):
+    def __init__(self, *, bias_correct=True, warn_discrete=True, base=None,
+                 max_memory=DEFAULT_MAX_MEMORY):
         self.bias_correct = bias_correct
         self.warn_discrete = warn_discrete
         self.base = base
+        self.max_memory = max_memory
 
     def _check_params(self):
         super()._check_params()
@@ -401,4 +429,4 @@ class GaussianCopulaMI(InfoEstimator):
     def _estimate(self, X, y):
         return _checked_gaussian_mi(X, y, "GaussianCopulaMI", self.base, copula=True,
                                     bias_correct=bool(self.bias_correct),
-                                    warn_discrete=self.warn_discrete)
+                                    warn_discrete=self.warn_discrete, max_memory=self.max_memory)

@@ -15,6 +15,7 @@ from .._validation import (
     check_option,
     check_param,
     check_random_state,
+    pow2_scale,
 )
 from ._diagnostics import (
     KNNBiasWarning,
@@ -46,12 +47,20 @@ def _prepare(arrays, *, standardize: bool, noise: float, random_state):
     out = []
     for A in arrays:
         if standardize:
+            # power-of-two scaling first (exact): the variance of data of magnitude 1e-300 or
+            # 1e300 would underflow to 0 or overflow to inf
+            A = pow2_scale(A, axis=0)[0]
             std = A.std(axis=0)
             A = A / np.where(std > 0, std, 1.0)
         if noise > 0:
             scale = np.maximum(1.0, np.abs(A).mean(axis=0))
             A = A + noise * scale * rng.standard_normal(A.shape)
         out.append(np.ascontiguousarray(A, dtype=np.float64))
+    if not standardize:
+        # max-norm neighbours are invariant to one common scale: a power of two (exact) brings
+        # the data to magnitude 1, so distances neither underflow nor overflow
+        e = max(int(pow2_scale(A)[1]) for A in out)
+        out = [np.ldexp(A, -e) for A in out]
     return out
 
 

@@ -25,6 +25,8 @@ from .._validation import (
     check_random_state,
     check_samples,
     parse_memory,
+    plain_array,
+    pow2_scale,
 )
 
 __all__ = ["DiffusionSpectralEntropy", "DiffusionSpectralMI"]
@@ -34,6 +36,8 @@ __all__ = ["DiffusionSpectralEntropy", "DiffusionSpectralMI"]
 AUTO_EXACT_MAX = 4000
 
 # knn="auto" keeps enough neighbours to hold this fraction of every sampled kernel row's mass.
+# Range of the bandwidth relative to data scaled to magnitude 1 (see _scaled).
+_SIGMA_MIN, _SIGMA_MAX = 1e-150, 1e150
 _KNN_MASS = 0.9999
 # Sampled rows used to choose knn, and the sample size of the median heuristic.
 _KNN_ROWS = 200
@@ -254,6 +258,24 @@ class DiffusionSpectralEntropy(InfoEstimator):
 
     # -- the computation, shared with DiffusionSpectralMI ----------------------------------
 
+    def _scaled(self, X: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, float, float]:
+        """``X`` and ``sigma`` scaled by one power of two, and ``sigma`` in the units of X.
+
+        The kernel depends on ``|x_i - x_j| / sigma`` only, so scaling both by ``2**-e`` (exact)
+        changes nothing while keeping squared distances of data of magnitude 1e300 or 1e-300
+        finite. The scaled ``sigma`` is kept within [1e-150, 1e150] so that ``1 / (2 sigma^2)``
+        is finite: beyond, the kernel is the identity (every pair farther apart than about
+        1e-148 times the largest value is unrelated) or all ones, as at the limit.
+        """
+        Xs, e = pow2_scale(X)
+        e = int(e)
+        if isinstance(self.sigma, str):
+            sigma_s = self._resolve_sigma(Xs, rng)
+            return Xs, sigma_s, math.ldexp(sigma_s, e)
+        sigma = float(self.sigma)
+        sigma_s = min(max(math.ldexp(sigma, -e), _SIGMA_MIN), _SIGMA_MAX)
+        return Xs, sigma_s, sigma
+
     def _resolve_sigma(self, X: np.ndarray, rng: np.random.Generator) -> float:
         if not isinstance(self.sigma, str):
             return float(self.sigma)
@@ -359,8 +381,8 @@ class DiffusionSpectralEntropy(InfoEstimator):
         rng = check_random_state(self.random_state)
         backend = check_backend(self.backend)
         Xs = _subsample(X, self.max_samples, random.Random(_python_seed(rng, self.random_state)))
-        self.sigma_ = self._resolve_sigma(Xs, rng)
-        res = self._dse(Xs, self.sigma_, rng, backend)
+        Xs, sigma_s, self.sigma_ = self._scaled(Xs, rng)
+        res = self._dse(Xs, sigma_s, rng, backend)
         self.method_ = res["method"]
         self.n_samples_used_ = Xs.shape[0]
         for attr in ("eigenvalues_", "standard_error_", "knn_"):
@@ -503,6 +525,12 @@ class DiffusionSpectralMI(DiffusionSpectralEntropy):
         return y  # grouped in _groups, where the kind of y decides the grouping
 
     def _groups(self, y, n: int) -> np.ndarray:
+        if y is None:
+            raise ValueError(
+                "DiffusionSpectralMI requires y (labels or a reference variable) or groups, "
+                "but y is None"
+            )
+        y = plain_array(y, "y")
         arr = np.asarray(y)
         if arr.ndim == 2 and arr.shape[1] == 1:
             arr = arr[:, 0]
@@ -513,6 +541,11 @@ class DiffusionSpectralMI(DiffusionSpectralEntropy):
             raise ValueError(
                 f"X and y must have the same number of samples: X has {n}, y has {Y.shape[0]} "
                 f"(shape={Y.shape})"
+            )
+        if self.n_clusters > n:
+            raise ValueError(
+                f"n_clusters={self.n_clusters} is more than the {n} samples: a continuous y is "
+                "grouped into at most one cluster per sample"
             )
         if Y.shape[1] == 1:
             v = Y[:, 0]
@@ -568,7 +601,7 @@ class DiffusionSpectralMI(DiffusionSpectralEntropy):
         rng = check_random_state(self.random_state)
         backend = check_backend(self.backend)
         seed = _python_seed(rng, self.random_state)
-        sigma = self._resolve_sigma(X, rng)
+        X, sigma, sigma_user = self._scaled(X, rng)
         counts = np.bincount(codes)
         weights = counts / n
 
@@ -597,7 +630,7 @@ class DiffusionSpectralMI(DiffusionSpectralEntropy):
                 uncond[g] = np.mean(reps)
         if not self.reference:
             uncond[:] = dse_of(X, random.Random(seed))
-        self.sigma_ = sigma
+        self.sigma_ = sigma_user
         self.groups_ = codes
         self.entropy_ = self._in_unit(float(np.dot(weights, uncond)))
         self.conditional_entropy_ = self._in_unit(float(np.dot(weights, cond)))

@@ -26,6 +26,7 @@ from .._validation import (
     check_param,
     check_random_state,
     check_samples,
+    check_values,
     parse_memory,
 )
 
@@ -45,6 +46,10 @@ _NYSTROEM_RCOND = 1e-8
 # A precomputed / callable kernel matrix must match these within round-off.
 _DIAG_ATOL = 1e-8
 _SYM_ATOL = 1e-8
+
+
+# Round-off tolerated in a normalised spectrum (negative values, sum differing from 1).
+_SPECTRUM_RTOL = 1e-6
 
 
 def renyi_entropy_of_spectrum(eigenvalues, q, *, tol: float = 0.0) -> float:
@@ -70,8 +75,23 @@ def renyi_entropy_of_spectrum(eigenvalues, q, *, tol: float = 0.0) -> float:
     float
         The entropy in nats.
     """
-    lam = np.asarray(eigenvalues, dtype=np.float64)
+    lam = check_values(eigenvalues, "eigenvalues", ndim=1)
+    check_param(q, "q", numbers.Real, low=0)
+    tol = check_param(tol, "tol", numbers.Real, low=0, finite=True)
+    peak = float(np.abs(lam).max())
+    if lam.min() < -_SPECTRUM_RTOL * peak:
+        raise ValueError(
+            f"eigenvalues must be non-negative (a normalised spectrum), got {float(lam.min())!r}"
+        )
+    total = float(lam[lam > 0].sum())
+    if abs(total - 1.0) > _SPECTRUM_RTOL:
+        raise ValueError(
+            f"eigenvalues must sum to 1 (a normalised spectrum, e.g. of K / n), got sum "
+            f"{total!r}; divide them by their sum first"
+        )
     pos = lam[lam > tol]
+    if pos.size == 0:
+        raise ValueError(f"eigenvalues has no value above tol={tol!r}: the spectrum is empty")
     if q == 0:
         return math.log(pos.size)
     if math.isinf(q):
@@ -356,6 +376,7 @@ class VendiScore(InfoEstimator):
     # -- parameters --------------------------------------------------------------------------
 
     def _check_params(self) -> None:
+        super()._check_params()
         check_param(self.q, "q", numbers.Real, low=0)
         if not callable(self.kernel):
             check_option(self.kernel, "kernel", _KERNELS)
