@@ -200,14 +200,17 @@ _BAD_DATA = {
 _ACCEPTS_3D = {"EffectiveDimension", "LocalEffectiveDimension", "TwoScaleEffectiveDimension"}
 
 
-def _data_cases():
+def _arg_cases(cases, *, labels: bool = True):
+    """(estimator, data argument, case) for every estimator and argument (labels optional)."""
     for name in _ESTIMATORS:
         for arg in _spec(name)["args"]:
-            for case in _BAD_DATA:
-                yield pytest.param(name, arg, case, id=f"{name}-{arg}-{case}")
+            if labels or arg not in _spec(name)["labels"]:
+                for case in cases:
+                    yield pytest.param(name, arg, case, id=f"{name}-{arg}-{case:g}"
+                                       if isinstance(case, float) else f"{name}-{arg}-{case}")
 
 
-@pytest.mark.parametrize(("name", "arg", "case"), list(_data_cases()))
+@pytest.mark.parametrize(("name", "arg", "case"), list(_arg_cases(_BAD_DATA)))
 def test_bad_data_is_refused(name, arg, case):
     spec = _spec(name)
     args = dict(spec["args"])
@@ -281,16 +284,7 @@ def test_valid_data_spellings_give_the_same_value(name, case):
 _FACTORS = (1e-300, 1e-200, 1e200, 1e300)
 
 
-def _scale_cases():
-    for name in _ESTIMATORS:
-        for arg in _spec(name)["args"]:
-            if arg in _spec(name)["labels"]:
-                continue
-            for factor in _FACTORS:
-                yield pytest.param(name, arg, factor, id=f"{name}-{arg}-{factor:g}")
-
-
-@pytest.mark.parametrize(("name", "arg", "factor"), list(_scale_cases()))
+@pytest.mark.parametrize(("name", "arg", "factor"), list(_arg_cases(_FACTORS, labels=False)))
 def test_extreme_scales(name, arg, factor):
     spec = _spec(name)
     args = dict(spec["args"])
@@ -317,7 +311,7 @@ def test_extreme_scales(name, arg, factor):
 _ALWAYS_BAD = {"banana": "banana", "nan": float("nan"), "object": object(), "list": [1, 2]}
 # values some parameters accept: then the result must be finite
 _MAYBE_BAD = {"minus_one": -1, "zero": 0, "inf": float("inf"), "minus_inf": -float("inf"),
-              "true": True, "half": 0.5, "huge_float": 1e300}
+              "true": True, "half": 0.5, "huge_float": 1e300, "tiny_float": 1e-300}
 
 
 def _param_cases():
@@ -416,6 +410,67 @@ def test_global_numpy_rng_untouched(name):
     _fit_value(name)
     after = np.random.get_state()[1]  # noqa: NPY002
     assert np.array_equal(after, state), "the global NumPy RNG was reseeded"
+
+
+@pytest.mark.parametrize("factor", [1e-200, 1e200])
+@pytest.mark.parametrize(("name", "params", "args"), [
+    ("KLEntropy", {"metric": "chebyshev"}, {"X": _X}),
+    ("KSGMI", {"standardize": False, "warn_bias": False}, {"X": _X, "y": _Y}),
+    ("KSGMI", {"algorithm": 2, "warn_bias": False}, {"X": _X, "y": _Y}),
+    ("ConditionalMI", {"standardize": False}, {"X": _X[:, :1], "y": _Y, "z": _Z}),
+    ("MixedMI", {"standardize": False}, {"X": _X, "y": _LABELS}),
+    ("LocalEffectiveDimension", {"input_kind": "fisher"}, {"X": np.cov(_X.T)}),
+])
+def test_extreme_scales_other_paths(name, params, args, factor):
+    """All data scaled together (the kNN paths without standardisation, the max-norm grid)."""
+    scaled = {k: (v if k == "y" and name == "MixedMI" else v * factor) for k, v in args.items()}
+    value = _fit_value(name, scaled, **params)
+    expected = _fit_value(name, args, **params)
+    if name == "KLEntropy":
+        expected += args["X"].shape[1] * math.log(factor)
+    np.testing.assert_allclose(value, expected, rtol=1e-7)
+
+
+@pytest.mark.parametrize("sigma", [1e-300, 1e-160, 1e300])
+def test_dse_extreme_bandwidths(sigma):
+    """sigma -> 0: the kernel is the identity, DSE = log n; sigma -> inf: all alike, DSE = 0."""
+    value = _fit_value("DiffusionSpectralEntropy", {"X": _X}, sigma=sigma, random_state=0)
+    assert value == pytest.approx(math.log(_N) if sigma < 1 else 0.0, abs=1e-9)
+
+
+def test_valid_numpy_options_from_the_issue():
+    ref = _fit_value("KSGMI", algorithm=2)
+    assert _fit_value("KSGMI", algorithm=np.int64(2)) == ref
+    assert _fit_value("KLEntropy", weighted=np.True_) == _fit_value("KLEntropy", weighted=True)
+    with _clear_error("algorithm"):
+        _fit_value("KSGMI", algorithm=True)  # a bool is not the algorithm number 1
+    ref = _fit_value("BinnedEntropy", binning="fixed")
+    assert _fit_value("BinnedEntropy", binning="fixed", bin_range=np.array([-1, 1])) == ref
+
+
+def test_jax_is_neither_imported_nor_reseeding(tmp_path):
+    """backend="auto" finds JAX without importing it on a CPU-only machine, and importing JAX
+    (fisher_from_model) leaves NumPy's global generator as it was."""
+    import subprocess
+    import sys
+
+    code = """
+import os, sys
+import numpy as np
+os.environ["JAX_PLATFORMS"] = "cpu"
+from infotheory import DiffusionSpectralEntropy
+from infotheory._validation import import_jax
+np.random.seed(0)
+DiffusionSpectralEntropy(random_state=0).fit(np.random.default_rng(0).normal(size=(30, 2)))
+assert "jax" not in sys.modules, "backend='auto' imported JAX"
+import_jax()
+assert "jax" in sys.modules
+assert np.random.rand() == np.random.RandomState(0).rand(), "importing JAX reseeded NumPy"
+"""
+    env = {k: v for k, v in os.environ.items() if k != "JAX_PLATFORMS"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=_TIMEOUT, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
 
 
 # -- huge sizes: refused before allocating ----------------------------------------------------
@@ -654,6 +709,15 @@ def test_function_bad_scalars(fid, arg, case):
         assert not np.isnan(vals).any(), f"{arg}={value!r} gave {out}"
         return
     assert np.isfinite(vals).all(), f"{arg}={value!r} gave {out}"
+
+
+@pytest.mark.parametrize("spelling", ["object_floats", "lists", "read_only"])
+@pytest.mark.parametrize("fid", [f[0] for f in _functions() if f[3]])
+def test_function_array_spellings_give_the_same_value(fid, spelling):
+    _, fn, kwargs, arrays, _ = _function(fid)
+    ref = _result_values(_quiet(fn, **kwargs))
+    spelled = {k: (_SAME_DATA[spelling](v) if k in arrays else v) for k, v in kwargs.items()}
+    np.testing.assert_allclose(_result_values(_quiet(fn, **spelled)), ref, rtol=1e-12)
 
 
 @pytest.mark.parametrize("fid", [f[0] for f in _functions()])

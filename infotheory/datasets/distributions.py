@@ -201,8 +201,17 @@ def student_t(n_samples, df, rho=0.0, dim=1, random_state=None):
     rng = check_random_state(random_state)
     X = rng.standard_normal((n, dim))
     Y = rho * X + math.sqrt(1.0 - rho * rho) * rng.standard_normal((n, dim))
-    scale = 1.0 / np.sqrt(rng.chisquare(df, size=(n, 1)) / df)
-    return X * scale, Y * scale, true_mi
+    w = rng.chisquare(df, size=(n, 1)) / df
+    with np.errstate(divide="ignore", over="ignore"):
+        scale = 1.0 / np.sqrt(w)
+        X, Y = X * scale, Y * scale
+    if not (np.isfinite(X).all() and np.isfinite(Y).all()):
+        # a tiny df gives tails beyond float64: W underflows to 0 for some samples
+        raise ValueError(
+            f"df={df!r} gives samples beyond the float64 range (W = chi2(df)/df underflows to "
+            "0); use a larger df"
+        )
+    return X, Y, true_mi
 
 
 _TRANSFORMS = {"cube": lambda a: a * a * a, "exp": np.exp, "sinh": np.sinh}
