@@ -120,7 +120,8 @@ def _as_numeric(X, name: str) -> np.ndarray:
             bad = next(v for v in flat if not isinstance(v, numbers.Real))
             raise TypeError(
                 f"{name} must be numeric: expected real numbers, got an object array holding "
-                f"{bad!r} ({type(bad).__name__})"
+                f"{bad!r} ({type(bad).__name__}); float() argument must be a string or a real "
+                "number"
             )
         return arr.astype(np.float64)
     raise TypeError(
@@ -323,8 +324,8 @@ def _check_object_labels(arr: np.ndarray, name: str) -> None:
             )
     if len(kinds) > 1:
         raise TypeError(
-            f"Unknown label type: {name} mixes numbers and strings; expected labels of a "
-            "single type"
+            f"Unknown label type: {name} has values that cannot be compared (dtype object): it "
+            "mixes numbers and strings; expected labels of a single type"
         )
 
 
@@ -513,8 +514,9 @@ def parse_memory(max_memory, name: str = "max_memory") -> float:
             if 0 < size < math.inf:
                 return size
     raise ValueError(
-        f"{name} must be a positive number of bytes or a string such as '4GB', '4G', '512MiB' "
-        f"or '4e9' (units B, K, M, G, T, P, with B or iB), got {max_memory!r}"
+        f"{name} must be a positive number of bytes or a string such as '4GB' or '512MiB', got "
+        f"{max_memory!r} (units B, K, M, G, T, P, each with or without B or iB: '4G', '4Gi', "
+        "'4e9' are accepted)"
     )
 
 

@@ -177,8 +177,8 @@ def plot_estimate_vs_n(ns, estimates, truth=None, *, errors=None, unit: str = "n
         values = check_values(values, name, ndim=1)
         if values.shape != ns.shape:
             raise ValueError(
-                f"{name} must have one value per sample size (ns): expected {ns.shape[0]}, "
-                f"got {values.shape[0]}"
+                f"{name} must have one value per sample size: expected {ns.shape[0]}, got "
+                f"{values.shape[0]} (ns has {ns.shape[0]} sample sizes)"
             )
         err = None if errors is None else errors.get(label)
         if err is not None:

@@ -229,7 +229,12 @@ def estimate_information(estimator, X, y, *, ci: bool = True, confidence: float 
     """
     from ..resampling import _check_estimator, _value
 
-    _check_estimator(estimator)
+    if isinstance(estimator, type) or not hasattr(estimator, "fit"):
+        if isinstance(estimator, type):
+            _check_estimator(estimator)
+        raise TypeError(
+            f"estimator must be an MI estimator with fit(X, y), got {type(estimator).__name__}"
+        )
     ci = check_bool(ci, "ci")
     clip_negative = check_bool(clip_negative, "clip_negative")
     check_bool(progress, "progress")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._validation import check_option, check_param
+from .._validation import check_bool, check_option, check_param
 
 __all__ = ["load_demo_activations", "ACTIVATION_BOUNDS"]
 
@@ -190,6 +190,7 @@ def load_demo_activations(
     check_param(learning_rate, "learning_rate", numbers.Real, low=0, low_inclusive=False,
                 finite=True)
     check_param(batch_size, "batch_size", numbers.Integral, low=1)
+    cache = check_bool(cache, "cache")
     check_param(random_state, "random_state", numbers.Integral, low=0)
     if not isinstance(hidden, (tuple, list)) or not hidden:
         raise TypeError(f"hidden must be a non-empty tuple of ints, got {hidden!r}")

@@ -71,7 +71,7 @@ def correlated_gaussians(n_samples, mi, dim=1, random_state=None):
     ((1000, 2), (1000, 2), 0.5)
     """
     n = _check_n(n_samples)
-    check_param(mi, "mi", numbers.Real, low=0, finite=True)
+    check_param(mi, "mi", numbers.Real, low=0)
     if not math.isfinite(mi):
         raise ValueError(f"mi must be finite, got {mi!r}")
     dim = _check_dim(dim)

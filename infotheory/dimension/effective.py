@@ -138,7 +138,7 @@ def _asymmetry(F: np.ndarray) -> float:
     return float(np.abs(F - F.swapaxes(1, 2)).max() / scale)
 
 
-def _fisher_eigenvalues(arr: np.ndarray, kind: str, max_memory) -> np.ndarray:
+def _fisher_eigenvalues(arr: np.ndarray, kind: str, max_memory, exponent: int = 0) -> np.ndarray:
     """Eigenvalues ``(T, r)`` of the (unnormalised) Fisher of each draw, clipped at zero.
 
     Scores use the ``n x n`` Gram matrix when ``n < p`` (same nonzero eigenvalues, smaller
@@ -157,10 +157,11 @@ def _fisher_eigenvalues(arr: np.ndarray, kind: str, max_memory) -> np.ndarray:
         scale = np.abs(lam).max(axis=1)
         worst = int(np.argmin(lam.min(axis=1) / np.where(scale > 0, scale, 1.0)))
         if lam[worst].min() < -_NEG_TOL * scale[worst]:
+            # reported in the units of X (``arr`` is X scaled by 2**-exponent)
             raise ValueError(
                 f"X must hold positive semi-definite Fisher matrices: draw {worst} has eigenvalue "
-                f"{lam[worst].min():.6g}, below -{_NEG_TOL:.2g} times its largest "
-                f"|eigenvalue| {scale[worst]:.6g}"
+                f"{math.ldexp(lam[worst].min(), exponent):.6g}, below -{_NEG_TOL:.2g} times its "
+                f"largest |eigenvalue| {math.ldexp(scale[worst], exponent):.6g}"
             )
         return np.clip(lam, 0.0, None)
     n, p = a, b
@@ -266,7 +267,7 @@ class _FisherDimension(InfoEstimator):
         # neither overflow nor underflow. The trace is scaled back for fisher_trace_.
         arr, e = pow2_scale(arr)
         trace_exponent = int(e) * (1 if kind == "fisher" else 2)
-        lam = _fisher_eigenvalues(arr, kind, self.max_memory)
+        lam = _fisher_eigenvalues(arr, kind, self.max_memory, int(e))
         p = arr.shape[2]
         lam_hat, mean_trace = _normalise(lam, p)
         return arr, kind, p, lam_hat, mean_trace, trace_exponent

@@ -272,7 +272,7 @@ def test_score_checks():
 
 def test_compressor_output_is_validated():
     bad = FunctionTransformer(lambda Z: np.full_like(Z, np.nan))
-    with pytest.raises(ValueError, match="the output of compressor.transform contains"):
+    with pytest.raises(ValueError, match="compressor.transform gave .* non-finite code"):
         CompressedMI(compressor=bad).fit(_X, _Y)
 
 
