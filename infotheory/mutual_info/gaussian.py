@@ -149,6 +149,9 @@ def gaussian_mi(X, Y, *, max_memory=DEFAULT_MAX_MEMORY) -> float:
     ----------
     X : array-like of shape (n_samples, n_features_x)
     Y : array-like of shape (n_samples, n_features_y)
+    max_memory : int, float or str, default="4GB"
+        Budget for the covariance matrices; exceeding it raises
+        :class:`~infotheory.MemoryBudgetError` before allocating.
 
     Returns
     -------
@@ -201,6 +204,9 @@ def gaussian_copula_mi(X, Y, *, bias_correct=True, max_memory=DEFAULT_MAX_MEMORY
     Y : array-like of shape (n_samples, n_features_y)
     bias_correct : bool, default=True
         Apply the analytic correction of the log-determinants.
+    max_memory : int, float or str, default="4GB"
+        Budget for the covariance matrices; exceeding it raises
+        :class:`~infotheory.MemoryBudgetError` before allocating.
 
     Returns
     -------
@@ -254,6 +260,9 @@ def gaussian_copula_mi_se(X, Y, *, max_memory=DEFAULT_MAX_MEMORY) -> float:
     ----------
     X : array-like of shape (n_samples, n_features_x)
     Y : array-like of shape (n_samples, n_features_y)
+    max_memory : int, float or str, default="4GB"
+        Budget for the covariance matrices; exceeding it raises
+        :class:`~infotheory.MemoryBudgetError` before allocating.
 
     Returns
     -------
