@@ -482,12 +482,15 @@ def _no_big_allocation(limit=256 * 2**20):
     import resource
 
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    with open("/proc/self/statm") as f:
-        vm = int(f.read().split()[0]) * resource.getpagesize()
-    cap = vm + 2 * 2**30
-    if hard != resource.RLIM_INFINITY:
-        cap = min(cap, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    limited = False
+    try:  # Linux: at most 2 GiB more address space, so a regression fails instead of swapping
+        with open("/proc/self/statm") as f:
+            vm = int(f.read().split()[0]) * resource.getpagesize()
+        cap = vm + 2 * 2**30 if hard == resource.RLIM_INFINITY else min(vm + 2 * 2**30, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+        limited = True
+    except (OSError, ValueError):  # no /proc or no RLIMIT_AS (macOS): tracemalloc alone
+        pass
     tracemalloc.start()
     try:
         yield
@@ -495,7 +498,8 @@ def _no_big_allocation(limit=256 * 2**20):
         assert peak < limit, f"allocated {peak / 2**20:.0f} MiB before refusing"
     finally:
         tracemalloc.stop()
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        if limited:
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 _WIDE = _RNG.normal(size=(5, 40000))
