@@ -107,8 +107,9 @@ def _spec(name: str) -> dict:
         "DiffusionSpectralEntropy": dict(args={"X": _X}, scale="any"),
         "DiffusionSpectralMI": dict(args={"X": _X, "y": _LABELS}, labels=("y",), scale="any",
                                     params={"n_repetitions": 2, "random_state": 0}),
-        "DiscreteEntropy": dict(args={"X": _DISC}, scale="invariant"),
-        "DiscreteMI": dict(args={"X": _DISC, "y": _DISC_Y}, scale="invariant"),
+        "DiscreteEntropy": dict(args={"X": _DISC}, scale="invariant", symbols=("X",)),
+        "DiscreteMI": dict(args={"X": _DISC, "y": _DISC_Y}, scale="invariant",
+                           symbols=("X", "y")),
         "EffectiveDimension": dict(args={"X": _SCORES}, scale="invariant"),
         "GaussianCopulaMI": dict(args={"X": _X, "y": _Y}, scale="invariant"),
         "GaussianEntropy": dict(args={"X": _X}, scale="entropy"),
@@ -123,7 +124,8 @@ def _spec(name: str) -> dict:
     # An estimator added later joins with the generic recipe: X alone, or X and a continuous y.
     cls = all_estimators()[name]
     default = {"args": {"X": _X, "y": _Y} if cls._requires_y else {"X": _X}, "scale": "any"}
-    spec = {"labels": (), "params": {}, "optional": (), **table.get(name, default)}
+    spec = {"labels": (), "symbols": (), "params": {}, "optional": (),
+            **table.get(name, default)}
     return spec
 
 
@@ -220,8 +222,8 @@ def test_bad_data_is_refused(name, arg, case):
         args[arg] = _BAD_DATA[case](args[arg])
     if case in ("empty", "one_sample") and arg == "X":  # shrink every argument together
         args = {k: _BAD_DATA[case](v) for k, v in args.items()}
-    if arg in spec["labels"] and case in ("words", "object_words"):
-        # strings are valid labels: one class here, so the MI is 0 (or a clear error)
+    if arg in (*spec["labels"], *spec["symbols"]) and case in ("words", "object_words"):
+        # strings are valid labels and symbols: one class here (a value, or a clear error)
         try:
             value = _fit_value(name, args)
         except (ValueError, TypeError) as exc:
