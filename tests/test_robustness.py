@@ -583,6 +583,8 @@ def _functions():
          ["bias_correct"]),
         ("gaussian_copula_mi_se", mutual_info.gaussian_copula_mi_se, {"X": _X, "Y": _Y},
          ["X", "Y"], []),
+        ("pairwise_copula_lower_bound", mutual_info.pairwise_copula_lower_bound,
+         {"X": _X, "Y": _Y}, ["X", "Y"], ["alpha"]),
         ("maddox_effective_dimension", dimension.maddox_effective_dimension,
          {"fisher_or_eigenvalues": eig, "z": 1.0}, ["fisher_or_eigenvalues"], ["z"]),
         ("xu_raginsky_bound", bounds.xu_raginsky_bound, {"mi": 0.5, "n": 100, "sigma": 0.5},

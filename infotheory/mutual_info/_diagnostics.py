@@ -22,12 +22,15 @@ are written in the unit of the estimator (``base``).
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import sys
 import warnings
 
 import numpy as np
 from scipy import special, stats
+
+from .._validation import check_paired, check_param
 
 __all__ = [
     "InfotheoryWarning",
@@ -292,6 +295,9 @@ def pairwise_copula_lower_bound(X: np.ndarray, Y: np.ndarray, *,
     pair : tuple of int
         ``(i, j)`` of the pair giving the bound (``(-1, -1)`` when the bound is 0).
     """
+    X, Y = check_paired(X, Y, names=("X", "Y"))
+    check_param(alpha, "alpha", numbers.Real, low=0, high=1, low_inclusive=False,
+                high_inclusive=False)
     n = X.shape[0]
     dx, dy = X.shape[1], Y.shape[1]
     step = max(1, -(-n // _BOUND_MAX_SAMPLES), -(-n * dx * dy // _BOUND_MAX_WORK))
