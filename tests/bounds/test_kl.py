@@ -140,3 +140,24 @@ def test_bad_input(kwargs, exc, match):
 def test_binary_kl_bad_input():
     with pytest.raises(ValueError, match=r"p must be a probability in \[0, 1\], got 2.0"):
         binary_kl(0.5, 2.0)
+
+
+@pytest.mark.parametrize("q, c", [
+    (0.11185734640122513, 7.22658302908348e-245),   # c below kl to the next double: answer q
+    (4.792680167746123e-57, 1.5434908245392103e-77),
+    (0.10415393675999163, 8.735121161662289e-108),
+])
+def test_inverse_exact_when_p_is_ulps_from_q(q, c):
+    # kl(q || q + d) ≈ d²/(2q(1-q)) is far below the rounding error of either logarithm, so a
+    # difference of logs returns noise here; the inverse must still bracket the root exactly.
+    for direction, step in (("upper", 1.0), ("lower", 0.0)):
+        p = kl_inverse(q, c, direction)
+        assert binary_kl(q, p) <= c
+        beyond = np.nextafter(p, step)
+        assert beyond == step or binary_kl(q, beyond) > c
+
+
+def test_binary_kl_near_q_matches_series():
+    q, d = 0.3, 1e-12
+    expected = d * d / (2 * q * (1 - q))  # leading term; the next is O(d³)
+    assert binary_kl(q, q + d) == pytest.approx(expected, rel=1e-9)
