@@ -647,7 +647,7 @@ def import_jax():
     except ImportError as exc:
         raise ImportError(
             "backend='jax' needs JAX, which is an optional dependency: "
-            "pip install infotheory[jax]"
+            "pip install \"infotheory-ml[jax]\""
         ) from exc
     finally:
         np.random.set_state(state)  # noqa: NPY002

@@ -319,9 +319,9 @@ def test_check_backend_auto_without_accelerator():
 def test_import_jax_missing(monkeypatch):
     monkeypatch.setitem(sys.modules, "jax", None)  # makes `import jax` raise ImportError
     with pytest.raises(ImportError, match=r"backend='jax' needs JAX, which is an optional "
-                                          r"dependency: pip install infotheory\[jax\]"):
+                                          r'dependency: pip install "infotheory-ml\[jax\]"'):
         import_jax()
-    with pytest.raises(ImportError, match=r"pip install infotheory\[jax\]"):
+    with pytest.raises(ImportError, match=r'pip install "infotheory-ml\[jax\]"'):
         check_backend("jax")
 
 
