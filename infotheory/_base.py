@@ -16,11 +16,22 @@ One estimator is one information quantity estimated from sample arrays. The flow
   ``sample_weight``) are declared in ``_side_inputs`` and validated by ``_validate_side``, so
   callers (the information plane, the CLI, resampling) learn what an estimator takes from the
   declaration rather than by inspecting signatures.
+* Every constructor parameter is declared in ``_parameter_constraints`` (see
+  :mod:`infotheory._params`) and checked at the start of ``fit``, ``partial_fit`` and ``score``,
+  whether or not the chosen path uses it; ``_check_params`` is left for rules that tie several
+  parameters together.
+* Estimators whose value is a function of statistics accumulated over batches (symbol counts, a
+  second-moment matrix) add :class:`PartialFitMixin`, which gives them ``partial_fit``.
+* :func:`all_estimators` finds the estimators by walking the package, as
+  ``sklearn.utils.discovery.all_estimators`` does: a user's own subclass of the same name is not
+  one of them.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
+import pkgutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -29,28 +40,10 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import (
-    check_base,
-    check_bool,
-    check_n_jobs,
-    check_paired,
-    check_samples,
-    parse_memory,
-    require_y,
-    to_unit,
-    validate_random_state,
-)
+from ._params import validate_parameters
+from ._validation import check_base, check_paired, check_samples, require_y, to_unit
 
-__all__ = ["Estimate", "InfoEstimator", "all_estimators"]
-
-_REGISTRY: dict[str, type] = {}
-
-_ESTIMATOR_MODULES = (
-    "infotheory.entropy",
-    "infotheory.mutual_info",
-    "infotheory.spectral",
-    "infotheory.dimension",
-)
+__all__ = ["Estimate", "InfoEstimator", "PartialFitMixin", "all_estimators"]
 
 #: ``_unit`` of estimators whose value is an amount of information (converted by ``base``).
 INFORMATION = "information"
@@ -62,20 +55,26 @@ class Estimate:
 
     Attributes
     ----------
-    value : float
-        The quantity, in nats for information quantities (the estimator converts it to the unit
+    value : float or ndarray
+        The quantity (an array only for estimators evaluated at several scales), in nats for
+        information quantities (the estimator converts it to the unit
         of its ``base``), else in the estimator's own unit.
     attributes : mapping of str to object
         Further fitted attributes (names ending in ``_``) that ``fit`` stores verbatim, e.g.
-        ``{"eigenvalues_": lam, "n_samples_used_": 500}``. ``score`` discards them.
+        ``{"eigenvalues_": lam, "n_samples_used_": 500}``. ``score`` discards them. An attribute
+        whose value is in nats and must follow ``base`` is listed in ``in_unit`` instead.
+    in_unit : mapping of str to float
+        Further fitted information quantities in nats (e.g. ``{"entropy_": h}``), stored by
+        ``fit`` after conversion to the unit of ``base``.
     standard_error : float or None
         A standard error of ``value`` in the same unit (nats for information), stored by ``fit``
         as ``standard_error_`` after the unit conversion; ``None`` where no cheap one exists.
     """
 
-    value: float
+    value: Any
     attributes: Mapping[str, Any] = field(default_factory=dict)
     standard_error: float | None = None
+    in_unit: Mapping[str, float] = field(default_factory=dict)
 
 
 class InfoEstimator(BaseEstimator):
@@ -97,19 +96,22 @@ class InfoEstimator(BaseEstimator):
         Smallest number of samples the method accepts (see :meth:`_min_samples_required`).
     ``_non_deterministic``
         True when the value depends on ``random_state``.
+    ``_parameter_constraints``
+        The accepted forms of every constructor parameter (:mod:`infotheory._params`).
+    ``_cli_name``
+        Short method name of the ``infotheory estimate`` command (e.g. ``"ksg"``); an entropy
+        and an MI estimator may share one (used without and with ``--y``). None: not offered.
     """
 
+    _abstract: ClassVar[bool] = True  # not an estimator itself (subclasses are, unless they say)
+    _parameter_constraints: ClassVar[dict] = {}
+    _cli_name: ClassVar[str | None] = None
     _result_attr: ClassVar[str] = "value_"
     _unit: ClassVar[str] = INFORMATION
     _requires_y: ClassVar[bool] = False
     _side_inputs: ClassVar[tuple[str, ...]] = ()
     _min_samples: ClassVar[int] = 2
     _non_deterministic: ClassVar[bool] = False
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if not cls.__name__.startswith("_") and not cls.__dict__.get("_abstract", False):
-            _REGISTRY[cls.__name__] = cls
 
     # -- hooks for subclasses -------------------------------------------------------------
 
@@ -124,23 +126,22 @@ class InfoEstimator(BaseEstimator):
         """
         return {}
 
-    def _check_params(self) -> None:
-        """Validate hyper-parameters (called at the start of ``fit`` and ``score``).
+    def _validate_params(self) -> None:
+        """Check every parameter against ``_parameter_constraints``, then ``_check_params``."""
+        validate_parameters(self._parameter_constraints, self.get_params(deep=False),
+                            type(self).__name__)
+        self._check_params()
 
-        Checks the parameters shared by many estimators (``base``, ``max_memory``,
-        ``random_state``, ``n_jobs``, ``progress``) whenever the estimator has them, whether or
-        not the chosen path uses them. Subclasses extend it and call ``super()._check_params()``.
-        """
-        params = self.get_params(deep=False)
-        check_base(params.get("base"))
-        if "max_memory" in params:
-            parse_memory(params["max_memory"])
-        if "random_state" in params:
-            validate_random_state(params["random_state"])
-        if "n_jobs" in params:
-            check_n_jobs(params["n_jobs"])
-        if "progress" in params:
-            check_bool(params["progress"], "progress")
+    def _check_params(self) -> None:
+        """Rules tying several parameters together (called after the declared constraints)."""
+
+    def _validate_X(self, X, n_min: int, why: str):
+        """Validate ``X``; default: a sample array ``(n_samples, n_features)``."""
+        return check_samples(X, min_samples=n_min, estimator=self, requirement=why)
+
+    def _n_features(self, Xa) -> int:
+        """Number of features of validated ``X`` (checked against ``n_features_in_``)."""
+        return Xa.shape[1]
 
     def _min_samples_required(self) -> tuple[int, str]:
         """Smallest sample count and the reason, used in the "too few samples" message."""
@@ -167,7 +168,7 @@ class InfoEstimator(BaseEstimator):
 
     def _validate(self, X, y, side: Mapping[str, Any] | None = None, *, reset: bool):
         """Validate parameters and every input once; returns ``(X, y)`` or ``(X, y, side)``."""
-        self._check_params()
+        self._validate_params()
         unknown = sorted(set(side or ()) - set(self._side_inputs))
         if unknown:
             accepted = ", ".join(self._side_inputs) or "none"
@@ -178,12 +179,15 @@ class InfoEstimator(BaseEstimator):
         n_min, why = self._min_samples_required()
         if self._requires_y:
             require_y(y, self)
-        Xa = check_samples(X, min_samples=n_min, estimator=self, requirement=why)
-        if reset:
-            self.n_features_in_ = Xa.shape[1]
-        elif Xa.shape[1] != self.n_features_in_:
+        Xa = self._validate_X(X, n_min, why)
+        n_features = self._n_features(Xa)
+        if reset:  # a new fit forgets everything an earlier one stored
+            for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+                del self.__dict__[name]
+            self.n_features_in_ = n_features
+        elif n_features != self.n_features_in_ and not self.__sklearn_tags__().input_tags.pairwise:
             raise ValueError(
-                f"X has {Xa.shape[1]} features, but {type(self).__name__} is expecting "
+                f"X has {n_features} features, but {type(self).__name__} is expecting "
                 f"{self.n_features_in_} features as input."
             )
         Ya = self._validate_y(y, Xa) if (y is not None or self._requires_y) else None
@@ -227,20 +231,34 @@ class InfoEstimator(BaseEstimator):
         Xa, Ya, sides = self._validate(X, y, side, reset=False)
         result = self._estimate(Xa, Ya, **sides)
         value = result.value if isinstance(result, Estimate) else result
+        if np.ndim(value) != 0:
+            raise ValueError(
+                "score returns one number and needs a scalar scale parameter; with an array, "
+                "read the fitted attribute after fit"
+            )
         return self._in_unit(value)
 
     def _store(self, result: float | Estimate) -> None:
         """Write an estimate's value, standard error and extra attributes (``fit`` only)."""
         if not isinstance(result, Estimate):
-            result = Estimate(float(result))
+            result = Estimate(result)
         setattr(self, self._result_attr, self._in_unit(result.value))
         if result.standard_error is not None:
             self.standard_error_ = self._in_unit(result.standard_error)
+        for name, value in result.in_unit.items():
+            setattr(self, name, self._in_unit(value))
         for name, value in result.attributes.items():
             setattr(self, name, value)
 
-    def _in_unit(self, value_nats: float) -> float:
-        """Convert a value in nats to the estimator's unit (information quantities only)."""
+    def _in_unit(self, value_nats):
+        """Convert a value in nats to the estimator's unit (information quantities only).
+
+        Scalars come back as ``float``; arrays (values at several scales) as arrays.
+        """
+        if np.ndim(value_nats) != 0:
+            value = np.asarray(value_nats, dtype=np.float64)
+            return value if self._unit != INFORMATION else to_unit(value, getattr(self, "base",
+                                                                                  None))
         if self._unit != INFORMATION:
             return float(value_nats)
         return float(to_unit(value_nats, getattr(self, "base", None)))
@@ -251,10 +269,12 @@ class InfoEstimator(BaseEstimator):
     def value_(self) -> float:
         """The fitted quantity, whatever the estimator calls it (``entropy_``, ``score_``, ...).
 
-        Raises ``NotFittedError`` before ``fit``.
+        A float (an array for estimators evaluated at an array of scales). Raises
+        ``NotFittedError`` before ``fit``.
         """
         check_is_fitted(self)
-        return float(getattr(self, self._result_attr))
+        value = getattr(self, self._result_attr)
+        return float(value) if np.ndim(value) == 0 else value
 
     @property
     def unit_(self) -> str:
@@ -278,8 +298,88 @@ class InfoEstimator(BaseEstimator):
         return tags
 
 
+class PartialFitMixin:
+    """``partial_fit`` for estimators whose value is a function of accumulated statistics.
+
+    Put it before :class:`InfoEstimator` in the bases. ``fit(X)`` is one batch on a fresh
+    estimator, ``partial_fit(X)`` adds a batch; the value always comes from all batches so far.
+    The subclass implements:
+
+    ``_learn(X, y, **side)``
+        Parameters learned from the first batch (e.g. bin edges), as ``{name_: value}``.
+    ``_accumulate(stats, X, y, **side)``
+        Statistics of ``stats`` (``None`` to start afresh) plus the batch, computed with the
+        fitted parameters. It may update ``stats`` in place: only ``partial_fit`` passes existing
+        statistics, ``score`` always passes ``None``.
+    ``_estimate_from(stats)``
+        The quantity (float or :class:`Estimate`) of the statistics; pure.
+
+    ``_new_stream()`` (optional)
+        The statistics the first ``partial_fit`` starts from (default None, as ``fit``).
+
+    The statistics are kept in the private ``_stats_`` attribute.
+    """
+
+    def _estimate(self, X, y, **side):
+        return self._estimate_from(self._accumulate(None, X, y, **side))
+
+    def _new_stream(self):
+        """The statistics a stream starts from in ``partial_fit`` (``fit`` starts from None)."""
+        return None
+
+    def fit(self, X, y=None, **side):
+        """Estimate the quantity on ``X`` (one batch); see the class documentation."""
+        return self._add_batch(X, y, side, first=True, stats=None)
+
+    def partial_fit(self, X, y=None, **side):
+        """Add a batch of samples to the statistics and update the estimate.
+
+        The first call (or ``fit``) also learns the parameters that later batches reuse, so the
+        batches must have the same features. Parameters are those of :meth:`fit`.
+
+        Returns
+        -------
+        self
+        """
+        first = "_stats_" not in self.__dict__
+        return self._add_batch(X, y, side, first=first,
+                               stats=self._new_stream() if first else self._stats_)
+
+    def _add_batch(self, X, y, side, *, first: bool, stats):
+        Xa, Ya, sides = self._validate(X, y, side, reset=first)
+        if first:
+            for name, value in dict(self._learn(Xa, Ya, **sides)).items():
+                setattr(self, name, value)
+        stats = self._accumulate(stats, Xa, Ya, **sides)
+        self._stats_ = stats
+        self._store(self._estimate_from(stats))
+        return self
+
+
+# Subpackages that hold no estimator (or import optional dependencies at import time).
+_NOT_WALKED = ("infotheory._kernels", "infotheory.plotting", "infotheory.cli")
+
+
 def all_estimators() -> dict[str, type]:
-    """Return ``{name: class}`` for every public estimator of the package."""
-    for module in _ESTIMATOR_MODULES:
-        importlib.import_module(module)
-    return dict(sorted(_REGISTRY.items()))
+    """Return ``{name: class}`` for every public estimator defined in the package.
+
+    The package is walked (every module of ``infotheory`` is imported, as
+    ``sklearn.utils.discovery.all_estimators`` does) and the :class:`InfoEstimator` subclasses
+    *defined* in an ``infotheory`` module under a public name are kept; intermediate bases
+    (``_abstract = True``) are not. A class defined elsewhere (a user's own ``KLEntropy`` in
+    ``__main__``) is never one of them.
+    """
+    import infotheory
+
+    found: dict[str, type] = {}
+    for info in pkgutil.walk_packages(infotheory.__path__, prefix="infotheory."):
+        name = info.name
+        if name.startswith(_NOT_WALKED) or any(part.startswith("test") for part in
+                                                 name.split(".")):
+            continue
+        module = importlib.import_module(name)
+        for cls_name, cls in inspect.getmembers(module, inspect.isclass):
+            if (issubclass(cls, InfoEstimator) and cls.__module__ == name
+                    and not cls_name.startswith("_") and not cls.__dict__.get("_abstract", False)):
+                found[cls_name] = cls
+    return dict(sorted(found.items()))

@@ -9,19 +9,17 @@ are reported as ``infotheory: error: ...`` with exit code 2 and no traceback.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import warnings
 
+from ._errors import UserError
+from .analysis import _cli as _analysis_cli
+from .bounds import _cli as _bounds_cli
+
+__all__ = ["UserError", "build_parser", "main"]
+
 # Modules providing subcommands, in the order they appear in ``infotheory --help``.
-_COMMAND_MODULES = (
-    "infotheory.analysis._cli",
-    "infotheory.bounds._cli",
-)
-
-
-class UserError(Exception):
-    """An error caused by the command line (path, key, value); printed without a traceback."""
+_COMMAND_MODULES = (_analysis_cli, _bounds_cli)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,13 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Information-theoretic estimates from sample arrays.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
+    for module in _COMMAND_MODULES:
         module.register(subparsers)
     return parser
 

@@ -105,12 +105,16 @@ def entropy_from_eigenvalues(lam: np.ndarray, t: float, eps: float = 0.0) -> flo
 
 
 def median_pairwise_distance(X: np.ndarray, idx: np.ndarray) -> float:
-    """Median Euclidean distance over the pairs ``i < j`` of the rows ``X[idx]``."""
+    """Median Euclidean distance over the pairs ``i < j`` of the rows ``X[idx]``.
+
+    The median of the distances, not the root of the median squared distance (they differ by the
+    averaging of the two middle values when the number of pairs is even).
+    """
     Xs = _centred(X[idx])
     sq = np.einsum("ij,ij->i", Xs, Xs)
     D2 = _neg_scaled_sqdist_block(Xs, Xs, sq, sq, -1.0)
     iu = np.triu_indices(len(idx), k=1)
-    return float(np.sqrt(np.median(D2[iu])))
+    return float(np.median(np.sqrt(D2[iu])))
 
 
 def kernel_mass_neighbours(X: np.ndarray, sigma: float, rows: np.ndarray, mass: float) -> int:

@@ -2,51 +2,44 @@
 
 from __future__ import annotations
 
-import importlib
+import functools
 import json
 import time
 from pathlib import Path
 
 import numpy as np
 
-# method name -> (estimator for I(X;Y) with --y, estimator for H(X) without), both as
-# (subpackage, class). Resolved lazily so that --help stays fast and a method whose estimator is
-# not installed only fails when chosen.
-_METHODS = {
-    "ksg": (("mutual_info", "KSGMI"), None),
-    "kl": (None, ("entropy", "KLEntropy")),
-    "binned": (("mutual_info", "BinnedMI"), ("entropy", "BinnedEntropy")),
-    "gaussian": (("mutual_info", "GaussianMI"), ("entropy", "GaussianEntropy")),
-    "gaussian_copula": (("mutual_info", "GaussianCopulaMI"), None),
-    "discrete": (("mutual_info", "DiscreteMI"), ("entropy", "DiscreteEntropy")),
-    "mixed": (("mutual_info", "MixedMI"), None),
-    "compressed": (("mutual_info", "CompressedMI"), None),
-    "dse": (None, ("spectral", "DiffusionSpectralEntropy")),
-    "dsmi": (("spectral", "DiffusionSpectralMI"), None),
-    "vendi": (None, ("spectral", "VendiScore")),
-}
+from .._errors import UserError
+
+
+@functools.cache
+def _methods() -> dict:
+    """method name -> (estimator of I(X;Y), used with --y; estimator of a quantity of X alone).
+
+    Derived from the package's estimators (their ``_cli_name``), so a new estimator only has to
+    declare its name to be offered here.
+    """
+    from .._base import all_estimators
+
+    table: dict = {}
+    for cls in all_estimators().values():
+        if cls._cli_name is not None:
+            joint, alone = table.get(cls._cli_name, (None, None))
+            table[cls._cli_name] = (cls, alone) if cls._requires_y else (joint, cls)
+    return table
 
 
 def _user_error(message: str):
-    from ..cli import UserError
-
     return UserError(message)
 
 
 def _resolve(method: str, joint: bool):
-    pair = _METHODS[method]
+    pair = _methods()[method]
     target = pair[0] if joint else pair[1]
     if target is None:
         needs = "without --y (it estimates a quantity of X alone)" if pair[1] else "with --y"
         raise _user_error(f"method {method!r} must be used {needs}")
-    module, name = target
-    try:
-        return getattr(importlib.import_module(f"infotheory.{module}"), name)
-    except (ImportError, AttributeError):
-        raise _user_error(
-            f"method {method!r} needs infotheory.{module}.{name}, which is not available in "
-            "this installation"
-        ) from None
+    return target
 
 
 def _load_array(spec: str, what: str) -> np.ndarray:
@@ -258,11 +251,11 @@ def _run_plane(args) -> int:
     estimator = make(args.estimator or "binned")
     extra = {}
     for method in args.extra or ():
-        if method not in _METHODS:
+        if method not in _methods():
             raise _user_error(f"--extra {method!r} is not a method; expected one of: "
-                              + ", ".join(_METHODS))
+                              + ", ".join(_methods()))
         # a quantity of T alone when the method has one (vendi, dse), else of (T, y)
-        extra[method] = _resolve(method, joint=_METHODS[method][1] is None)()
+        extra[method] = _resolve(method, joint=_methods()[method][1] is None)()
     plane = InformationPlane(estimator=estimator, estimator_xt=make(args.estimator_xt),
                              estimator_ty=make(args.estimator_ty), extra=extra or None,
                              base=args.base, progress=not args.quiet, n_jobs=args.jobs)
@@ -300,7 +293,7 @@ def register(subparsers) -> None:
     demo.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     demo.set_defaults(func=_run_demo)
 
-    methods = ", ".join(_METHODS)
+    methods = ", ".join(_methods())
     est = subparsers.add_parser(
         "estimate", help="estimate MI between two arrays (or an entropy) of an .npz file",
         description="Estimate I(X;Y) between the arrays --x and --y of an .npz file, or a "
@@ -309,7 +302,7 @@ def register(subparsers) -> None:
     est.add_argument("file", metavar="FILE", help=".npz file holding the arrays")
     est.add_argument("--x", required=True, metavar="KEY", help="key of the first array")
     est.add_argument("--y", metavar="KEY", help="key of the second array (omit for entropy)")
-    est.add_argument("--method", required=True, choices=list(_METHODS), metavar="METHOD",
+    est.add_argument("--method", required=True, choices=list(_methods()), metavar="METHOD",
                      help=f"one of: {methods}")
     est.add_argument("--base", type=float, default=None,
                      help="logarithm base of the unit (default: nats; 2 for bits); refused for "
@@ -334,7 +327,7 @@ def register(subparsers) -> None:
     plane.add_argument("--output", default="information_plane",
                        help="output folder (default: information_plane)")
     plane.add_argument("--layers", nargs="+", metavar="LAYER", help="layers to analyse")
-    mi_methods = [m for m, (joint, _) in _METHODS.items() if joint is not None]
+    mi_methods = [m for m, (joint, _) in _methods().items() if joint is not None]
     plane.add_argument("--estimator", choices=mi_methods, default=None, metavar="METHOD",
                        help="MI estimator of I(X;T) and I(T;Y) (default: binned), one of: "
                        + ", ".join(mi_methods))

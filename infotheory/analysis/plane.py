@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import inspect
 import json
 import math
 import numbers
@@ -20,6 +19,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
+from .._base import InfoEstimator
 from .._progress import progress as _progress
 from .._validation import (
     check_base,
@@ -49,8 +49,9 @@ _RESULT_ATTRS = ("mutual_info_", "entropy_", "score_", "value_")
 
 
 def _result_of(est) -> float:
-    attr = getattr(type(est), "_result_attr", None)
-    for name in ((attr,) if attr else ()) + _RESULT_ATTRS:
+    if isinstance(est, InfoEstimator):
+        return est.value_
+    for name in _RESULT_ATTRS:
         if hasattr(est, name):
             return float(getattr(est, name))
     raise TypeError(
@@ -67,10 +68,7 @@ def _default_estimator():
 
 def _fits_inputs(est) -> bool:
     """Whether ``est.fit`` takes ``inputs=`` (binned estimators: one binning, both MIs)."""
-    try:
-        return "inputs" in inspect.signature(est.fit).parameters
-    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
-        return False
+    return "inputs" in getattr(est, "_side_inputs", ())
 
 
 def _with_params(est, **params):

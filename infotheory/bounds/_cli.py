@@ -6,11 +6,11 @@ import argparse
 import json
 import sys
 
+from .._errors import UserError
 from . import cmi, mutual_info, pac_bayes, wasserstein
 
 
 def _one(values, flag: str) -> float:
-    from ..cli import UserError
 
     if len(values) != 1:
         raise UserError(f"{flag} takes one value for this bound, got {len(values)}: {values}")
@@ -103,7 +103,6 @@ def register(subparsers) -> None:
 
 
 def _run(args) -> int:
-    from ..cli import UserError
 
     if args.list:
         print(_listing())

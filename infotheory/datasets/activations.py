@@ -17,13 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
+from .._binning import ACTIVATION_LOWER_BOUNDS
 from .._validation import check_bool, check_option, check_param
 
 __all__ = ["load_demo_activations", "ACTIVATION_BOUNDS"]
 
 # Lower bound of each activation function, the ``low`` edge of entropy-based / adaptive binning
-# (DESIGN.md §4.2: just below -1 for tanh so that -1 itself falls in the first bin, 0 for ReLU).
-ACTIVATION_BOUNDS = {"tanh": -1.000001, "relu": 0.0}
+# (one table, that of the binned estimators: just below -1 for tanh, 0 for ReLU).
+ACTIVATION_BOUNDS = ACTIVATION_LOWER_BOUNDS
 
 # Bump when the generating code changes, so stale cache files are never read.
 _CACHE_VERSION = 1

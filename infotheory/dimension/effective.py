@@ -1,4 +1,4 @@
-r"""Effective dimension of a parametric model from its Fisher information (DESIGN.md §4.6).
+r"""Effective dimension of a parametric model from its Fisher information.
 
 Global effective dimension (Abbas et al. 2021), local effective dimension at one parameter,
 two-scale effective dimension 2sED and its layerwise lower version (Datres et al. 2024), and
@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import math
 import numbers
+from numbers import Real
+from typing import NamedTuple
 
 import numpy as np
 from scipy.special import logsumexp
-from sklearn.utils.validation import check_is_fitted
 
-from .._base import InfoEstimator
+from .._base import Estimate, InfoEstimator
+from .._params import Checked, Interval, StrOptions
 from .._progress import progress
 from .._validation import (
     DEFAULT_MAX_MEMORY,
@@ -66,7 +68,14 @@ _BLOCK = 2**22
 # -- input handling -------------------------------------------------------------------------
 
 
-def _as_draws(X, input_kind: str, estimator) -> tuple[np.ndarray, str]:
+class _Draws(NamedTuple):
+    """Validated input: a 3-D float64 array of draws and how to read it."""
+
+    arr: np.ndarray
+    kind: str
+
+
+def _as_draws(X, input_kind: str, estimator) -> _Draws:
     """Validate ``X`` and return it as a 3-D float64 array with its resolved kind.
 
     2-D input is one draw: scores ``(n, p)`` (or a ``(p, p)`` Fisher with ``input_kind="fisher"``).
@@ -78,10 +87,10 @@ def _as_draws(X, input_kind: str, estimator) -> tuple[np.ndarray, str]:
         arr = check_samples(raw, name="X", min_samples=1, estimator=estimator)
         if input_kind == "fisher":
             _check_square(arr[None], "X")
-            return arr[None], "fisher"
+            return _Draws(arr[None], "fisher")
         if input_kind == "auto":
             _refuse_non_scores(arr, "a 2-D X is read as the (n, p) scores of one draw")
-        return arr[None], "scores"
+        return _Draws(arr[None], "scores")
     if raw.ndim != 3:
         raise ValueError(
             f"X must be Fisher matrices of shape (T, p, p), scores of shape (T, n, p) or scores "
@@ -96,14 +105,14 @@ def _as_draws(X, input_kind: str, estimator) -> tuple[np.ndarray, str]:
     arr = np.ascontiguousarray(raw)
     if input_kind == "fisher":
         _check_square(arr, "X")
-        return arr, "fisher"
+        return _Draws(arr, "fisher")
     if input_kind == "scores":
-        return arr, "scores"
+        return _Draws(arr, "scores")
     square = arr.shape[1] == arr.shape[2]
     if square and _asymmetry(arr) <= _SYM_TOL:
-        return arr, "fisher"
+        return _Draws(arr, "fisher")
     _refuse_non_scores(arr, "a 3-D X that is not square symmetric is read as (T, n, p) scores")
-    return arr, "scores"
+    return _Draws(arr, "scores")
 
 
 def _refuse_non_scores(arr: np.ndarray, how: str) -> None:
@@ -235,15 +244,26 @@ def _shaped(values: np.ndarray, like):
 
 
 class _FisherDimension(InfoEstimator):
-    """Shared fit/score for estimators that read Fisher eigenvalues (not registered)."""
+    """Shared contract of the estimators that read Fisher eigenvalues (not registered).
+
+    ``X`` is validated once into draws (:class:`_Draws`); its number of features is the number
+    of parameters ``p``. ``_estimate`` returns the dimension at every value of the scale
+    parameter (an array when the parameter is one), so ``score`` needs a scalar one.
+    """
 
     _abstract = True
     _result_attr = "effective_dimension_"
+    _unit = "dimensions"
     _min_samples = 1
 
-    def _check_params(self):
-        super()._check_params()
-        check_option(self.input_kind, "input_kind", _INPUT_KINDS)
+    def _validate_X(self, X, n_min, why):
+        return _as_draws(X, self.input_kind, self)
+
+    def _n_features(self, Xa) -> int:
+        return Xa.arr.shape[2]
+
+    def _validate_y(self, y, X):
+        return None  # y is ignored: the Fisher information is of the model's own labels
 
     @classmethod
     def _common_test_instances(cls):
@@ -258,9 +278,8 @@ class _FisherDimension(InfoEstimator):
     def _scale_parameter(self):
         return self.n
 
-    def _prepare(self, X):
-        self._check_params()
-        arr, kind = _as_draws(X, self.input_kind, self)
+    def _estimate(self, X: _Draws, y=None):
+        arr, kind = X
         self._check_draws(arr)
         # F̂ = p F / mean tr F does not depend on the scale of X: a power of two (exact) brings X
         # to magnitude 1, so the Fisher (or Gram) matrices of data of magnitude 1e300 or 1e-300
@@ -270,61 +289,27 @@ class _FisherDimension(InfoEstimator):
         lam = _fisher_eigenvalues(arr, kind, self.max_memory, int(e))
         p = arr.shape[2]
         lam_hat, mean_trace = _normalise(lam, p)
-        return arr, kind, p, lam_hat, mean_trace, trace_exponent
-
-    def fit(self, X, y=None):
-        """Compute the effective dimension from Fisher matrices or scores.
-
-        Parameters
-        ----------
-        X : array-like of shape (T, p, p), (T, n, p) or (n, p)
-            Fisher matrices of ``T`` parameter draws, per-sample scores of ``T`` draws, or the
-            scores of one draw (see ``input_kind``).
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self
-        """
-        arr, kind, p, lam_hat, mean_trace, trace_exponent = self._prepare(X)
-        d = self._dimension(lam_hat, p)
-        self.input_kind_ = kind
-        self.n_draws_ = arr.shape[0]
-        self.n_parameters_ = p
-        self.n_features_in_ = p
-        self._scaled_trace = mean_trace
         try:
-            self.fisher_trace_ = math.ldexp(mean_trace, trace_exponent)
+            fisher_trace = math.ldexp(mean_trace, trace_exponent)
         except OverflowError:  # the trace itself is beyond float64 (scores ~1e300)
-            self.fisher_trace_ = math.inf
-        self.eigenvalues_ = lam_hat
-        self.effective_dimension_ = _shaped(d, self._scale_parameter())
-        self.normalized_ = _shaped(d / p, self._scale_parameter())
-        self._fit_more(arr)
-        return self
+            fisher_trace = math.inf
+        d = self._dimension(lam_hat, p)
+        scale = self._scale_parameter()
+        attributes = {
+            "input_kind_": kind, "n_draws_": arr.shape[0], "n_parameters_": p,
+            "fisher_trace_": fisher_trace, "eigenvalues_": lam_hat,
+            "normalized_": _shaped(d / p, scale),
+            **self._more_attributes(arr, kind, p, mean_trace),
+        }
+        return Estimate(_shaped(d, scale), attributes=attributes)
 
     def _check_draws(self, arr) -> None:
         """Checks that need the validated draws, before any eigenvalue work (subclass hook)."""
 
-    def _fit_more(self, arr) -> None:
-        """Further fitted attributes from the validated draws (subclass hook)."""
-
-    def score(self, X, y=None) -> float:
-        """Effective dimension of ``X`` (a float; requires a scalar scale parameter)."""
-        check_is_fitted(self)
-        if np.ndim(self._scale_parameter()) != 0:
-            raise ValueError(
-                "score returns one number and needs a scalar scale parameter; with an array, "
-                "read effective_dimension_ after fit"
-            )
-        arr, _, p, lam_hat, _, _ = self._prepare(X)
-        if p != self.n_features_in_:
-            raise ValueError(
-                f"X has {p} features, but {type(self).__name__} is expecting "
-                f"{self.n_features_in_} features as input."
-            )
-        return float(self._dimension(lam_hat, p)[0])
+    def _more_attributes(self, arr, kind, p, mean_trace) -> dict:
+        """Further fitted attributes from the draws scaled to magnitude 1, ``mean_trace`` being
+        their mean trace (subclass hook)."""
+        return {}
 
 
 class EffectiveDimension(_FisherDimension):
@@ -395,6 +380,13 @@ class EffectiveDimension(_FisherDimension):
     1.0084
     """
 
+    _parameter_constraints = {
+        "n": [Checked("a number > 1 or an array of numbers of samples", lambda v: _check_n(v))],
+        "gamma": [Interval(Real, 0, None, closed="neither")],
+        "input_kind": [StrOptions(_INPUT_KINDS)],
+        "max_memory": ["max_memory"],
+    }
+
     def __init__(self, *, n=1000, gamma=1.0, input_kind="auto", max_memory=DEFAULT_MAX_MEMORY):
         self.n = n
         self.gamma = gamma
@@ -402,8 +394,6 @@ class EffectiveDimension(_FisherDimension):
         self.max_memory = max_memory
 
     def _check_params(self):
-        super()._check_params()
-        check_param(self.gamma, "gamma", numbers.Real, low=0, low_inclusive=False, finite=True)
         _kappa(_check_n(self.n), float(self.gamma))
 
     def _dimension(self, lam_hat, p):
@@ -470,9 +460,10 @@ class TwoScaleEffectiveDimension(_FisherDimension):
     a box the rest. At :math:`\zeta = 0` it equals the global effective dimension with
     :math:`\kappa = \varepsilon^{-2}`. Values are numbers of parameters, at least :math:`\zeta p`.
 
-    .. warning:: This formula is our reconstruction from the covering argument (DESIGN.md §4.6);
-       it has not been checked against Definition 3.1 of the paper, whose text and code were not
-       available to us. Treat absolute values with that caveat.
+    .. warning:: This formula is our reconstruction from the covering argument of the paper
+       (boxes of side :math:`\varepsilon^\zeta`, each covered at resolution
+       :math:`\varepsilon`); it has not been checked against Definition 3.1 of the paper,
+       whose text and code were not available to us. Treat absolute values with that caveat.
 
     **Lower 2sED** (``layers`` given): for a feed-forward (Markovian) model whose parameters are
     ordered layer by layer, the Fisher block of layer :math:`l` is conditioned on the layers
@@ -505,7 +496,7 @@ class TwoScaleEffectiveDimension(_FisherDimension):
         As in :class:`EffectiveDimension`.
     max_memory : int, float or str, default="4GB"
         Budget for the Fisher (or Gram) matrices built from scores.
-    progress : bool, default=False
+    progress : bool, default=True
         Show a progress bar over layers for the lower 2sED.
 
     Attributes
@@ -535,8 +526,17 @@ class TwoScaleEffectiveDimension(_FisherDimension):
     True
     """
 
+    _parameter_constraints = {
+        "epsilon": [Checked("a number in (0, 1) or an array of them", lambda v: _check_epsilon(v))],
+        "zeta": [Interval(Real, 0, 1, closed="left")],
+        "layers": [Checked("a sequence of positive ints", lambda v: _check_layers(v)), None],
+        "input_kind": [StrOptions(_INPUT_KINDS)],
+        "max_memory": ["max_memory"],
+        "progress": ["boolean"],
+    }
+
     def __init__(self, *, epsilon=0.01, zeta=0.5, layers=None, input_kind="auto",
-                 max_memory=DEFAULT_MAX_MEMORY, progress=False):
+                 max_memory=DEFAULT_MAX_MEMORY, progress=True):
         self.epsilon = epsilon
         self.zeta = zeta
         self.layers = layers
@@ -546,19 +546,6 @@ class TwoScaleEffectiveDimension(_FisherDimension):
 
     def _scale_parameter(self):
         return self.epsilon
-
-    def _check_params(self):
-        super()._check_params()
-        _check_epsilon(self.epsilon)
-        check_param(self.zeta, "zeta", numbers.Real, low=0, high=1, high_inclusive=False)
-        if self.layers is not None:
-            sizes = np.asarray(self.layers)
-            if sizes.ndim != 1 or sizes.size == 0 or sizes.dtype.kind not in "iu" or (
-                    sizes <= 0).any():
-                raise ValueError(
-                    f"layers must be a non-empty sequence of positive ints (parameters per "
-                    f"layer), got {self.layers!r}"
-                )
 
     def _dimension(self, lam_hat, p):
         return _two_scale(lam_hat, p, _check_epsilon(self.epsilon), self.zeta)
@@ -570,17 +557,24 @@ class TwoScaleEffectiveDimension(_FisherDimension):
                 f"{self.layers!r} (sum {sum(int(s) for s in self.layers)})"
             )
 
-    def _fit_more(self, arr):
+    def _more_attributes(self, arr, kind, p, mean_trace):
         if self.layers is None:
-            return
+            return {}
         sizes = [int(s) for s in self.layers]
-        scale = self.n_parameters_ / self._scaled_trace
         lam_lower = _conditional_eigenvalues(
-            _fisher_matrices(arr, self.input_kind_, self.max_memory), sizes, self.progress
-        ) * scale
-        d = _two_scale(lam_lower, self.n_parameters_,
-                       _check_epsilon(self.epsilon), self.zeta)
-        self.lower_effective_dimension_ = _shaped(d, self.epsilon)
+            _fisher_matrices(arr, kind, self.max_memory), sizes, self.progress
+        ) * (p / mean_trace)
+        d = _two_scale(lam_lower, p, _check_epsilon(self.epsilon), self.zeta)
+        return {"lower_effective_dimension_": _shaped(d, self.epsilon)}
+
+
+def _check_layers(layers) -> None:
+    sizes = np.asarray(layers)
+    if sizes.ndim != 1 or sizes.size == 0 or sizes.dtype.kind not in "iu" or (sizes <= 0).any():
+        raise ValueError(
+            f"layers must be a non-empty sequence of positive ints (parameters per "
+            f"layer), got {layers!r}"
+        )
 
 
 def _check_epsilon(epsilon) -> np.ndarray:

@@ -9,7 +9,8 @@ from scipy import special
 
 from .._base import Estimate, InfoEstimator
 from .._kernels.counting import counts_from_codes, symbol_codes
-from .._validation import check_labels, check_option
+from .._params import StrOptions
+from .._validation import check_labels
 
 __all__ = ["DiscreteEntropy", "discrete_entropy_from_counts", "numeric_symbols"]
 
@@ -103,8 +104,8 @@ def _entropy_of_rows(A: np.ndarray, method: str) -> Estimate:
 class _SymbolInput:
     """Accept string, object and categorical symbols (coded by :func:`numeric_symbols`)."""
 
-    def _validate(self, X, y, side=None, *, reset):
-        return super()._validate(numeric_symbols(X, "X"), y, side, reset=reset)
+    def _validate_X(self, X, n_min, why):
+        return super()._validate_X(numeric_symbols(X, "X"), n_min, why)
 
 
 class DiscreteEntropy(_SymbolInput, InfoEstimator):
@@ -174,14 +175,13 @@ class DiscreteEntropy(_SymbolInput, InfoEstimator):
 
     _result_attr = "entropy_"
     _min_samples = 1
+    _cli_name = "discrete"
+    _parameter_constraints = {"method": [StrOptions(("plugin", "miller_madow", "chao_shen"))],
+                              "base": ["base"]}
 
     def __init__(self, *, method="plugin", base=None):
         self.method = method
         self.base = base
-
-    def _check_params(self):
-        super()._check_params()
-        check_option(self.method, "method", tuple(_METHODS))
 
     def _estimate(self, X, y):
         return _entropy_of_rows(X, self.method)

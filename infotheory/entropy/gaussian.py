@@ -57,6 +57,8 @@ class GaussianEntropy(InfoEstimator):
     """
 
     _result_attr = "entropy_"
+    _cli_name = "gaussian"
+    _parameter_constraints = {"base": ["base"]}
 
     def __init__(self, *, base=None, max_memory=DEFAULT_MAX_MEMORY):
         self.base = base

@@ -8,9 +8,10 @@ import numbers
 import numpy as np
 from scipy.special import digamma, gammaln
 
-from .._base import InfoEstimator
+from .._base import Estimate, InfoEstimator
 from .._kernels import knn as _knn
-from .._validation import check_n_jobs, check_option, check_param, pow2_scale
+from .._params import Interval, StrOptions
+from .._validation import pow2_scale
 
 __all__ = ["KLEntropy", "kl_weights", "unit_ball_log_volume"]
 
@@ -147,6 +148,14 @@ class KLEntropy(InfoEstimator):
     _result_attr = "entropy_"
     #: Duplicated rows break kNN distances: resampling subsamples without replacement.
     _duplicate_sensitive = True
+    _cli_name = "kl"
+    _parameter_constraints = {
+        "k": [Interval(numbers.Integral, 1, None, closed="left")],
+        "metric": [StrOptions(("euclidean", "chebyshev"))],
+        "weighted": ["boolean", StrOptions(("auto",))],
+        "base": ["base"],
+        "n_jobs": ["n_jobs"],
+    }
 
     def __init__(self, *, k=3, metric="euclidean", weighted=False, base=None, n_jobs=None):
         self.k = k
@@ -155,25 +164,18 @@ class KLEntropy(InfoEstimator):
         self.base = base
         self.n_jobs = n_jobs
 
-    def _check_params(self):
-        super()._check_params()
-        check_param(self.k, "k", numbers.Integral, low=1)
-        check_option(self.metric, "metric", ("euclidean", "chebyshev"))
-        check_option(self.weighted, "weighted", (False, True, "auto"))
-        check_n_jobs(self.n_jobs)
-
     def _min_samples_required(self):
         return self.k + 1, f"k={self.k} neighbours need k + 1 samples"
 
     def _estimate(self, X, y):
         n, d = X.shape
         k = self.k
-        if self.weighted == "auto":
-            self.weighted_ = d >= 4 and k > d // 4
+        if isinstance(self.weighted, str):  # "auto"
+            weighted = d >= 4 and k > d // 4
         else:
-            self.weighted_ = bool(self.weighted)
-        self.weights_ = kl_weights(k, d) if self.weighted_ else np.eye(k)[-1]
-        ranks = np.flatnonzero(self.weights_)
+            weighted = bool(self.weighted)
+        weights = kl_weights(k, d) if weighted else np.eye(k)[-1]
+        ranks = np.flatnonzero(weights)
         # A power-of-two scale (exact) keeps squared distances of data of magnitude 1e300 or
         # 1e-300 finite and nonzero; h(aX) = h(X) + d log a adds it back.
         X, e = pow2_scale(X)
@@ -190,4 +192,5 @@ class KLEntropy(InfoEstimator):
         mean_log = np.log(used).mean(axis=0)
         per_rank = digamma(n) - digamma(ranks + 1.0) + unit_ball_log_volume(d, self.metric) \
             + d * (mean_log + float(e) * math.log(2.0))
-        return float(self.weights_[ranks] @ per_rank)
+        return Estimate(float(weights[ranks] @ per_rank),
+                        attributes={"weighted_": weighted, "weights_": weights})

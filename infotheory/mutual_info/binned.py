@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..entropy.binned import _BinnedBase, _check_inputs, _labels_to_codes
+from .._base import Estimate
+from .._binning import _BinnedBase, _Counts, _input_codes, _labels_to_codes
 
 __all__ = ["BinnedMI"]
 
@@ -95,73 +96,30 @@ class BinnedMI(_BinnedBase):
 
     _result_attr = "mutual_info_"
     _requires_y = True
+    _side_inputs = ("inputs",)
 
-    def _store(self, state: dict) -> None:
-        h = self._entropies(state)
-        self._state = state
-        self.n_symbols_ = int(state["t"].counts.size)
-        self.classes_ = state["classes"]
-        self.entropy_ = self._in_unit(h["t"])
-        self.mi_ty_ = self._in_unit(h["t"] + h["y"] - h["ty"])
-        self.mutual_info_ = self.mi_ty_
-        self.mi_xt_ = self._in_unit(h["t"] + h["x"] - h["tx"] if "x" in h else h["t"])
-
-    def _add(self, state: dict, T, y, inputs) -> None:
-        n = T.shape[0]
-        if state["has_inputs"] is None:
-            state["has_inputs"] = inputs is not None
-        elif state["has_inputs"] != (inputs is not None):
+    def _accumulate(self, counts, T, y, inputs=None):
+        counts = _Counts() if counts is None else counts
+        if counts.has_inputs is None:
+            counts.has_inputs = inputs is not None
+        elif counts.has_inputs != (inputs is not None):
             raise ValueError(
                 "inputs must be given in every partial_fit call or in none: earlier batches "
-                f"had inputs={'given' if state['has_inputs'] else 'None'}, this one has "
+                f"had inputs={'given' if counts.has_inputs else 'None'}, this one has "
                 f"inputs={'None' if inputs is None else 'given'}"
             )
-        y_codes, state["classes"] = _labels_to_codes(y, n, state.get("classes"))
-        x_codes = None if inputs is None else _check_inputs(inputs, n)
-        self._count(state, T, y_codes, x_codes)
+        y_codes, classes = _labels_to_codes(y, T.shape[0], counts.classes)
+        x_codes = None if inputs is None else _input_codes(inputs)
+        self._count(counts, T, y_codes, x_codes)
+        counts.classes = classes
+        return counts
 
-    def fit(self, X, y, inputs=None):
-        """Learn the bin edges on ``X`` and estimate I(T;Y), I(X;T) and H(T).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_units)
-            Activations T of one layer.
-        y : array-like of shape (n_samples,)
-            Class labels.
-        inputs : array-like of shape (n_samples, n_inputs) or (n_samples,), optional
-            The network's inputs (or input ids); None means distinct inputs.
-
-        Returns
-        -------
-        self
-        """
-        T = self._start(X, y)
-        state = {**self._new_state(), "has_inputs": None}
-        self._add(state, T, y, inputs)
-        self._store(state)
-        return self
-
-    def partial_fit(self, X, y, inputs=None):
-        """Add a batch of rows to the counts (the first call learns the edges).
-
-        Parameters are those of :meth:`fit`, for one batch of samples.
-
-        Returns
-        -------
-        self
-        """
-        if not hasattr(self, "_state"):
-            return self.fit(X, y, inputs=inputs)
-        T = self._more(X, y)
-        self._add(self._state, T, y, inputs)
-        self._store(self._state)
-        return self
-
-    def score(self, X, y, inputs=None) -> float:
-        """I(T;Y) of ``X`` binned with the fitted edges, in the unit of ``base``."""
-        T = self._more(X, y)
-        state = {**self._new_state(), "has_inputs": None}
-        self._add(state, T, y, inputs)
-        h = self._entropies(state)
-        return self._in_unit(h["t"] + h["y"] - h["ty"])
+    def _estimate_from(self, counts):
+        h = self._entropies(counts)
+        mi_ty = h.t + h.y - h.ty
+        return Estimate(
+            mi_ty,
+            in_unit={"entropy_": h.t, "mi_ty_": mi_ty,
+                     "mi_xt_": h.t + h.x - h.tx if h.x is not None else h.t},
+            attributes={"n_symbols_": int(counts.t.counts.size), "classes_": counts.classes},
+        )

@@ -11,10 +11,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._base import InfoEstimator
 from .._kernels.linalg import cholesky_logdet
+from .._params import KNN_CONSTRAINTS, Checked
 from .._validation import (
-    check_n_jobs,
     check_paired,
-    check_param,
     check_random_state,
     check_samples,
     pow2_scale,
@@ -157,6 +156,17 @@ class CompressedMI(InfoEstimator):
     _requires_y = True
     #: Duplicated rows break kNN distances: resampling subsamples without replacement.
     _duplicate_sensitive = True
+    _cli_name = "compressed"
+    _parameter_constraints = {
+        "compressor": [Checked("None or a scikit-learn transformer",
+                               lambda v: _check_transformer(v, "compressor", allow_none=True))],
+        "y_compressor": [Checked("'same', None or a transformer",
+                                 lambda v: _check_y_compressor(v))],
+        "estimator": [Checked("'entropy', 'ksg' or an MI estimator",
+                              lambda v: _check_estimator(v))],
+        **KNN_CONSTRAINTS,
+    }
+    del _parameter_constraints["standardize"]
 
     def __init__(self, *, compressor=None, y_compressor="same", estimator="entropy", k=5,
                  noise=0.0, random_state=None, base=None, n_jobs=None):
@@ -183,32 +193,6 @@ class CompressedMI(InfoEstimator):
                     estimator=KSGMI(warn_discrete=False))]
 
     # -- parameters -----------------------------------------------------------------------
-
-    def _check_params(self):
-        super()._check_params()
-        check_param(self.k, "k", numbers.Integral, low=1)
-        check_param(self.noise, "noise", numbers.Real, low=0, finite=True)
-        check_n_jobs(self.n_jobs)
-        _check_transformer(self.compressor, "compressor", allow_none=True)
-        if not (isinstance(self.y_compressor, str) and self.y_compressor == "same"):
-            if isinstance(self.y_compressor, str):
-                raise ValueError(
-                    f"y_compressor must be 'same', None or a transformer, got "
-                    f"{self.y_compressor!r}"
-                )
-            _check_transformer(self.y_compressor, "y_compressor", allow_none=True)
-        if isinstance(self.estimator, str):
-            if self.estimator not in ("entropy", "ksg"):
-                raise ValueError(
-                    "estimator must be 'entropy', 'ksg' or an MI estimator instance, got "
-                    f"{self.estimator!r}"
-                )
-        elif not (hasattr(self.estimator, "fit") and hasattr(self.estimator, "get_params")):
-            raise TypeError(
-                "estimator must be 'entropy', 'ksg' or an MI estimator instance with fit(X, y) "
-                f"and get_params, got {self.estimator!r} ({type(self.estimator).__name__})"
-            )
-        check_random_state(self.random_state)
 
     def _min_samples_required(self):
         return self.k + 1, f"k={self.k} neighbours need k + 1 samples"
@@ -314,6 +298,27 @@ class CompressedMI(InfoEstimator):
         W, logdet = _whiten(Z, what)
         kl = KLEntropy(k=self.k, weighted="auto", n_jobs=self.n_jobs).fit(W)
         return kl.entropy_ + 0.5 * logdet
+
+
+def _check_y_compressor(value) -> None:
+    if isinstance(value, str):
+        if value != "same":
+            raise ValueError(f"y_compressor must be 'same', None or a transformer, got {value!r}")
+        return
+    _check_transformer(value, "y_compressor", allow_none=True)
+
+
+def _check_estimator(value) -> None:
+    if isinstance(value, str):
+        if value not in ("entropy", "ksg"):
+            raise ValueError(
+                f"estimator must be 'entropy', 'ksg' or an MI estimator instance, got {value!r}"
+            )
+    elif not (hasattr(value, "fit") and hasattr(value, "get_params")):
+        raise TypeError(
+            "estimator must be 'entropy', 'ksg' or an MI estimator instance with fit(X, y) "
+            f"and get_params, got {value!r} ({type(value).__name__})"
+        )
 
 
 def _check_transformer(obj, name: str, *, allow_none: bool) -> None:

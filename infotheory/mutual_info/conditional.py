@@ -7,9 +7,8 @@ from scipy.special import digamma
 
 from .._base import Estimate, InfoEstimator
 from .._kernels import knn as _knn
-from .._validation import check_bool
+from .._params import KNN_CONSTRAINTS
 from .ksg import (
-    _check_knn_params,
     _check_radii,
     _estimate_with_checks,
     _ksg,
@@ -36,6 +35,9 @@ class ConditionalMI(InfoEstimator):
     Without ``z`` (``z=None``) every other sample counts in the empty space :math:`Z`
     (:math:`n_z = N - 1`), and the formula is exactly KSG algorithm 1 (:class:`KSGMI` with
     ``algorithm=1``), which is what is computed then.
+
+    Usage: ``fit(X, y, z=z)`` (and ``score(X, y, z=z)``), ``z`` of shape ``(n_samples,)`` or
+    ``(n_samples, n_features_z)``.
 
     Parameters
     ----------
@@ -88,6 +90,7 @@ class ConditionalMI(InfoEstimator):
     _side_inputs = ("z",)
     #: Duplicated rows break kNN distances: resampling subsamples without replacement.
     _duplicate_sensitive = True
+    _parameter_constraints = {**KNN_CONSTRAINTS, "warn_discrete": ["boolean"]}
 
     def __init__(self, *, k=3, noise=0.0, standardize=True, warn_discrete=True,
                  random_state=None, base=None, n_jobs=None):
@@ -98,11 +101,6 @@ class ConditionalMI(InfoEstimator):
         self.random_state = random_state
         self.base = base
         self.n_jobs = n_jobs
-
-    def _check_params(self):
-        super()._check_params()
-        _check_knn_params(self)
-        check_bool(self.warn_discrete, "warn_discrete")
 
     @classmethod
     def _common_test_instances(cls):

@@ -6,7 +6,7 @@ import numpy as np
 
 from .._base import Estimate, InfoEstimator
 from .._kernels.counting import counts_from_codes, joint_codes, symbol_codes
-from .._validation import check_option
+from .._params import StrOptions
 from ..entropy.discrete import (
     _plugin_se,
     _SymbolInput,
@@ -76,14 +76,12 @@ class DiscreteMI(_SymbolInput, InfoEstimator):
     _result_attr = "mutual_info_"
     _requires_y = True
     _min_samples = 1
+    _cli_name = "discrete"
+    _parameter_constraints = {"method": [StrOptions(_MI_METHODS)], "base": ["base"]}
 
     def __init__(self, *, method="plugin", base=None):
         self.method = method
         self.base = base
-
-    def _check_params(self):
-        super()._check_params()
-        check_option(self.method, "method", _MI_METHODS)
 
     def _validate_y(self, y, X):
         return super()._validate_y(numeric_symbols(y, "y"), X)

@@ -333,15 +333,13 @@ class GaussianMI(InfoEstimator):
 
     _result_attr = "mutual_info_"
     _requires_y = True
+    _cli_name = "gaussian"
+    _parameter_constraints = {"warn_discrete": ["boolean"], "base": ["base"]}
 
     def __init__(self, *, warn_discrete=True, base=None, max_memory=DEFAULT_MAX_MEMORY):
         self.warn_discrete = warn_discrete
         self.base = base
         self.max_memory = max_memory
-
-    def _check_params(self):
-        super()._check_params()
-        check_bool(self.warn_discrete, "warn_discrete")
 
     @classmethod
     def _common_test_instances(cls):
@@ -413,6 +411,9 @@ class GaussianCopulaMI(InfoEstimator):
 
     _result_attr = "mutual_info_"
     _requires_y = True
+    _cli_name = "gaussian_copula"
+    _parameter_constraints = {"bias_correct": ["boolean"], "warn_discrete": ["boolean"],
+                              "base": ["base"]}
 
     def __init__(self, *, bias_correct=True, warn_discrete=True, base=None,
                  max_memory=DEFAULT_MAX_MEMORY):
@@ -420,11 +421,6 @@ class GaussianCopulaMI(InfoEstimator):
         self.warn_discrete = warn_discrete
         self.base = base
         self.max_memory = max_memory
-
-    def _check_params(self):
-        super()._check_params()
-        check_bool(self.bias_correct, "bias_correct")
-        check_bool(self.warn_discrete, "warn_discrete")
 
     @classmethod
     def _common_test_instances(cls):

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import numbers
+from numbers import Integral
 
 import numpy as np
 from scipy.special import digamma
 
 from .._base import Estimate, InfoEstimator
 from .._kernels import knn as _knn
-from .._validation import (
-    check_bool,
-    check_n_jobs,
-    check_option,
-    check_param,
-    check_random_state,
-    pow2_scale,
-)
+from .._params import KNN_CONSTRAINTS, Options
+from .._validation import check_random_state, pow2_scale
 from ._diagnostics import (
     KNNBiasWarning,
     label_like_inputs,
@@ -28,13 +22,6 @@ __all__ = ["KSGMI", "KNNBiasWarning"]  # the warning lives in _diagnostics, expo
 
 
 # -- helpers shared by the kNN MI family (ksg, conditional, mixed) ------------------------------
-
-
-def _check_knn_params(est, *, k_name: str = "k") -> None:
-    check_param(est.k, k_name, numbers.Integral, low=1)
-    check_param(est.noise, "noise", numbers.Real, low=0, finite=True)
-    check_bool(est.standardize, "standardize")
-    check_n_jobs(est.n_jobs)
 
 
 def _prepare(arrays, *, standardize: bool, noise: float, random_state):
@@ -225,6 +212,14 @@ class KSGMI(InfoEstimator):
     _requires_y = True
     #: Duplicated rows break kNN distances: resampling subsamples without replacement.
     _duplicate_sensitive = True
+    _cli_name = "ksg"
+    _parameter_constraints = {
+        **KNN_CONSTRAINTS,
+        "algorithm": [Options(Integral, (1, 2))],
+        "clip_negative": ["boolean"],
+        "warn_bias": ["boolean"],
+        "warn_discrete": ["boolean"],
+    }
 
     def __init__(self, *, k=3, algorithm=1, noise=0.0, standardize=True, clip_negative=False,
                  warn_bias=True, warn_discrete=True, random_state=None, base=None,
@@ -239,14 +234,6 @@ class KSGMI(InfoEstimator):
         self.random_state = random_state
         self.base = base
         self.n_jobs = n_jobs
-
-    def _check_params(self):
-        super()._check_params()
-        _check_knn_params(self)
-        check_option(self.algorithm, "algorithm", (1, 2))
-        check_bool(self.clip_negative, "clip_negative")
-        check_bool(self.warn_bias, "warn_bias")
-        check_bool(self.warn_discrete, "warn_discrete")
 
     @classmethod
     def _common_test_instances(cls):

@@ -7,9 +7,10 @@ from scipy.special import digamma
 
 from .._base import Estimate, InfoEstimator
 from .._kernels import knn as _knn
-from .._validation import check_bool, check_labels
+from .._params import KNN_CONSTRAINTS
+from .._validation import check_labels
 from ._diagnostics import warn_if_above_label_entropy
-from .ksg import _check_knn_params, _check_radii, _prepare, _terms_se
+from .ksg import _check_radii, _prepare, _terms_se
 
 __all__ = ["MixedMI"]
 
@@ -87,6 +88,9 @@ class MixedMI(InfoEstimator):
     _requires_y = True
     #: Duplicated rows break kNN distances: resampling subsamples without replacement.
     _duplicate_sensitive = True
+    _cli_name = "mixed"
+    _parameter_constraints = {**KNN_CONSTRAINTS, "clip_negative": ["boolean"],
+                              "warn_discrete": ["boolean"]}
 
     def __init__(self, *, k=3, noise=0.0, standardize=True, clip_negative=False,
                  warn_discrete=True, random_state=None, base=None, n_jobs=None):
@@ -98,12 +102,6 @@ class MixedMI(InfoEstimator):
         self.random_state = random_state
         self.base = base
         self.n_jobs = n_jobs
-
-    def _check_params(self):
-        super()._check_params()
-        _check_knn_params(self)
-        check_bool(self.clip_negative, "clip_negative")
-        check_bool(self.warn_discrete, "warn_discrete")
 
     @classmethod
     def _common_test_instances(cls):

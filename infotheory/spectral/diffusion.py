@@ -1,6 +1,14 @@
 r"""Diffusion spectral entropy (DSE) and diffusion spectral mutual information (DSMI).
 
-Liao, Liu et al. (2023), arXiv:2312.04823; reference package ``dse-dsmi``. See DESIGN.md §4.4.
+Liao, Liu et al. (2023), arXiv:2312.04823; reference package ``dse-dsmi``.
+
+Design: the DSE of a point set is computed by one function, :func:`_spectral_entropy`, which both
+estimators call with their own parameters (:class:`DiffusionSpectralMI` holds its parameters and
+composes DSE terms; it does not inherit from :class:`DiffusionSpectralEntropy`). Small sets are
+diagonalised exactly; large ones go through stochastic Lanczos quadrature on a kernel operator
+(``_kernels.spectral``), never forming an ``n x n`` array. The bandwidth is the Gaussian width of
+the package's glossary (``bandwidth``; ``sigma`` is its deprecated name here), and its median
+heuristic is shared with the Vendi score (:mod:`infotheory._bandwidth`).
 """
 
 from __future__ import annotations
@@ -8,23 +16,23 @@ from __future__ import annotations
 import math
 import numbers
 import random
+import warnings
+from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
-from .._base import InfoEstimator
+from .._bandwidth import median_bandwidth, warn_if_scale_dominated
+from .._base import Estimate, InfoEstimator
 from .._kernels import spectral as _k
+from .._params import Interval, StrOptions
 from .._progress import progress
 from .._validation import (
     check_backend,
-    check_bool,
     check_labels,
     check_memory,
-    check_option,
-    check_param,
     check_random_state,
     check_samples,
-    parse_memory,
     plain_array,
     pow2_scale,
 )
@@ -39,9 +47,8 @@ AUTO_EXACT_MAX = 4000
 # Range of the bandwidth relative to data scaled to magnitude 1 (see _scaled).
 _SIGMA_MIN, _SIGMA_MAX = 1e-150, 1e150
 _KNN_MASS = 0.9999
-# Sampled rows used to choose knn, and the sample size of the median heuristic.
+# Sampled rows used to choose knn.
 _KNN_ROWS = 200
-_MEDIAN_SAMPLES = 2000
 # A kNN graph denser than this fraction of n costs more than the matrix-free product.
 _KNN_DENSE_FRACTION = 0.25
 
@@ -62,10 +69,159 @@ def _subsample(X: np.ndarray, max_samples, seed_rng: random.Random) -> np.ndarra
     return X[np.array(seed_rng.sample(range(n), k=max_samples))]
 
 
+# The parameters of one DSE computation, shared by both estimators (same names, same checks).
+_SPECTRAL_CONSTRAINTS = {
+    "bandwidth": [Interval(Real, 0, None, closed="neither"), StrOptions(("median",))],
+    "sigma": [StrOptions(("deprecated", "median")), Interval(Real, 0, None, closed="neither")],
+    "t": [Interval(Real, 0, None, closed="neither")],
+    "method": [StrOptions(("auto", "exact", "slq"))],
+    "max_samples": [Interval(Integral, 1, None, closed="left"), None],
+    "knn": [StrOptions(("auto",)), Interval(Integral, 1, None, closed="left"), None],
+    "n_probes": [Interval(Integral, 2, None, closed="left")],
+    "lanczos_steps": [Interval(Integral, 1, None, closed="left")],
+    "backend": [StrOptions(("auto", "numba", "jax"))],
+    "max_memory": ["max_memory"],
+    "random_state": ["random_state"],
+    "base": ["base"],
+}
+
+
+def _bandwidth_param(est):
+    """``bandwidth``, or the deprecated ``sigma`` when given (with a FutureWarning)."""
+    if isinstance(est.sigma, str) and est.sigma == "deprecated":
+        return est.bandwidth
+    warnings.warn(
+        f"{type(est).__name__}: `sigma` was renamed `bandwidth` (the Gaussian width has one name "
+        "across the package) in version 0.2 and will be removed in 0.3; pass "
+        f"bandwidth={est.sigma!r} instead.",
+        FutureWarning,
+        stacklevel=4,
+    )
+    return est.sigma
+
+
+def _scaled(X: np.ndarray, bandwidth, rng, max_memory) -> tuple[np.ndarray, float, float, int]:
+    """``X`` and the bandwidth scaled by one power of two ``2**-e``, the bandwidth in the units
+    of ``X``, and ``e``.
+
+    The kernel depends on ``|x_i - x_j| / h`` only, so scaling both by ``2**-e`` (exact)
+    changes nothing while keeping squared distances of data of magnitude 1e300 or 1e-300
+    finite. The scaled ``h`` is kept within [1e-150, 1e150] so that ``1 / (2 h^2)`` is finite:
+    beyond, the kernel is the identity (every pair farther apart than about 1e-148 times the
+    largest value is unrelated) or all ones, as at the limit.
+    """
+    Xs, e = pow2_scale(X)
+    e = int(e)
+    if isinstance(bandwidth, str):  # "median"
+        h_s = median_bandwidth(Xs, rng, max_memory=max_memory)
+        return Xs, h_s, math.ldexp(h_s, e), e
+    h = float(bandwidth)
+    return Xs, min(max(math.ldexp(h, -e), _SIGMA_MIN), _SIGMA_MAX), h, e
+
+
+@dataclass(frozen=True)
+class _DSEResult:
+    """DSE in nats of one point set and the diagnostics of the path that computed it."""
+
+    value: float
+    method: str
+    eigenvalues: np.ndarray | None = None
+    se: float | None = None
+    knn: int | None = None
+
+
+def _resolve_method(method: str, n: int) -> str:
+    if method != "auto":
+        return method
+    return "exact" if n <= AUTO_EXACT_MAX else "slq"
+
+
+def _spectral_entropy(X: np.ndarray, bandwidth: float, rng: np.random.Generator, backend: str,
+                      *, t, method, knn, n_probes, lanczos_steps, max_memory,
+                      eps: float = 0.0) -> _DSEResult:
+    """DSE in nats of all rows of ``X`` (no subsampling), exact or by SLQ."""
+    n = X.shape[0]
+    method = _resolve_method(method, n)
+    if n == 1:
+        return _DSEResult(0.0, method, eigenvalues=np.ones(1), se=0.0)
+    if method == "exact":
+        check_memory(
+            n * n * 8.0, max_memory,
+            what=f"the {n} x {n} diffusion kernel of the exact path",
+            alternative="method='slq' (stochastic Lanczos quadrature, no n x n matrix)",
+        )
+        if backend == "jax":
+            from .._kernels import spectral_jax
+
+            lam = spectral_jax.eigenvalues_exact(X, bandwidth)
+        else:
+            lam = _k.eigvalsh_inplace(_k.diffusion_kernel_dense(X, bandwidth))
+        lam = np.sort(lam)[::-1]
+        return _DSEResult(_k.entropy_from_eigenvalues(lam, t, eps), method, eigenvalues=lam)
+    return _slq(X, bandwidth, rng, backend, t=t, knn=knn, n_probes=n_probes,
+                lanczos_steps=lanczos_steps, max_memory=max_memory)
+
+
+def _slq(X, sigma, rng, backend, *, t, knn, n_probes, lanczos_steps, max_memory) -> _DSEResult:
+    n = X.shape[0]
+    p = n_probes
+    steps = min(lanczos_steps, n)
+    if backend == "jax":
+        if knn not in (None, "auto"):
+            raise ValueError(
+                f"knn={knn!r} is not available with backend='jax', which uses the "
+                "matrix-free kernel: pass knn=None or 'auto', or backend='numba'"
+            )
+        knn = None
+    elif knn == "auto":
+        rows = rng.choice(n, min(n, _KNN_ROWS), replace=False)
+        check_memory(len(rows) * n * 8.0, max_memory,
+                     what=f"the {len(rows)} x {n} kernel rows sampled to choose knn",
+                     alternative="an explicit knn")
+        need = _k.kernel_mass_neighbours(X, sigma, rows, _KNN_MASS)
+        knn = None if need > _KNN_DENSE_FRACTION * n else max(need - 1, 1)
+    basis = steps * n * p * 8.0
+    # kNN kernel: the directed lists (index + value) and the union CSR, up to twice as long
+    op_bytes = 0.0 if knn is None else n * (min(knn, n - 1) + 1) * (16 + 2 * 12)
+    check_memory(
+        basis + op_bytes, max_memory,
+        what=(f"the Lanczos basis ({steps} steps x {p} probes x {n} points) and the kernel "
+              "operator"),
+        alternative="fewer n_probes or lanczos_steps, a smaller knn, or max_samples",
+    )
+    V0 = rng.choice(np.array([-1.0, 1.0]), size=(n, p))
+    pw, pwlog = _k.power_xlogx(t)
+    if backend == "jax":
+        from .._kernels import spectral_jax
+
+        alpha, beta, trace, trace_sq = spectral_jax.lanczos_matrix_free(X, sigma, V0, steps)
+        psd = True
+    else:
+        if knn is None:
+            op = _k.BlockedDiffusionOperator(X, sigma)
+        else:
+            op = _k.SparseDiffusionOperator(*_k.knn_diffusion_kernel(X, sigma, min(knn, n - 1)))
+        alpha, beta = _k.lanczos_tridiagonals(op.matmat, V0, steps)
+        trace, trace_sq, psd = op.trace(), op.trace_sq(), op.psd
+    s1, s2 = _k.quadrature(alpha, beta, np.full(p, float(n)), (pw, pwlog))
+    # v^T K v = |v|^2 alpha_0 and v^T K^2 v = |v|^2 (alpha_0^2 + beta_0^2), from the Lanczos run
+    C = np.column_stack([n * alpha[0] - trace,
+                         n * (alpha[0] ** 2 + (beta[0] if steps > 1 else 0.0) ** 2) - trace_sq])
+    exact_s1 = trace if (psd and t == 1) else None
+    value, se = _k.slq_entropy(s1, s2, C, exact_s1)
+    return _DSEResult(value, "slq", se=se, knn=knn)
+
+
+def _spectral_options(est) -> dict:
+    """The keyword arguments of :func:`_spectral_entropy` from an estimator's parameters."""
+    return {"t": est.t, "method": est.method, "knn": est.knn, "n_probes": est.n_probes,
+            "lanczos_steps": est.lanczos_steps, "max_memory": est.max_memory}
+
+
 class DiffusionSpectralEntropy(InfoEstimator):
     r"""Diffusion spectral entropy (DSE) of a point cloud.
 
-    With the Gaussian affinity :math:`G_{ij} = \exp(-\lVert x_i - x_j\rVert^2 / (2\sigma^2))`,
+    With the Gaussian affinity :math:`G_{ij} = \exp(-\lVert x_i - x_j\rVert^2 / (2h^2))`,
     the degrees :math:`D = \mathrm{diag}(G\mathbf 1)` and the symmetric diffusion kernel
     :math:`K = D^{-1/2} G D^{-1/2}` (which has the spectrum of the random-walk matrix
     :math:`P = D^{-1} G`), let :math:`\lambda_i` be the eigenvalues of :math:`K` and
@@ -78,15 +234,15 @@ class DiffusionSpectralEntropy(InfoEstimator):
         S_2 = \sum_i |\lambda_i|^t \log |\lambda_i|^t .
 
     :math:`0 \le \mathrm{DSE} \le \log n`: it is :math:`\log n` when the points do not see each
-    other (:math:`\sigma \to 0`, :math:`K = I`) and 0 when they all look alike
-    (:math:`\sigma \to \infty`, rank-one :math:`K`); for :math:`c` well separated clusters it
+    other (:math:`h \to 0`, :math:`K = I`) and 0 when they all look alike
+    (:math:`h \to \infty`, rank-one :math:`K`); for :math:`c` well separated clusters it
     tends to :math:`\log c` as :math:`t` grows.
 
     Interpreting the plain form: the conditional terms are entropies of smaller point sets,
     so DSMI is positive even for labels independent of :math:`Z` (0.1-0.3 nats for 10 classes
-    of about 50 points each on digits representations), and at small ``sigma`` it equals the
+    of about 50 points each on digits representations), and at small ``bandwidth`` it equals the
     label entropy whatever the labels. Compare with the value for shuffled labels, or use
-    ``reference=True``, which removes that sample-size effect. ``sigma="median"`` is a
+    ``reference=True``, which removes that sample-size effect. ``bandwidth="median"`` is a
     distance *between* classes on class-structured data, so the kernel is wide; a fraction of
     it (e.g. a quarter) resolves the clusters.
 
@@ -94,17 +250,23 @@ class DiffusionSpectralEntropy(InfoEstimator):
 
     Parameters
     ----------
-    sigma : float or "median", default=10.0
-        Kernel bandwidth :math:`\sigma`. ``10.0`` is the reference package's default; it is a
-        length in the units of ``X`` and only meaningful when pairwise distances are of that
-        order. When all distances are much smaller than ``sigma``, :math:`G` is nearly all ones,
+    bandwidth : float or "median", default=10.0
+        Kernel width :math:`h` (the ``sigma`` of ``dse-dsmi``). ``10.0`` is the reference
+        package's default, kept so that results match it; it is a length in the units of ``X``
+        and only meaningful when pairwise distances are of that order. When all distances are
+        much smaller than ``bandwidth``, :math:`G` is nearly all ones,
         :math:`K` nearly rank one, and DSE is close to 0 whatever the structure of the data
         (e.g. embeddings normalised to the unit sphere); when they are much larger, :math:`K
-        \approx I` and DSE is close to :math:`\log n`. ``"median"`` sets :math:`\sigma` to the
+        \approx I` and DSE is close to :math:`\log n`. ``"median"`` sets :math:`h` to the
         median Euclidean distance :math:`\operatorname{median}_{i<j} \lVert x_i - x_j\rVert`
         over all pairs of the (subsampled) points, or of a random subset of 2000 of them when
-        there are more; the value is stored in ``sigma_``. It makes DSE invariant to a rescaling
-        of ``X``.
+        there are more (seeded by ``random_state``); the value is stored in ``bandwidth_``. It
+        makes DSE invariant to a rescaling of ``X``. A numeric bandwidth whose DSE lands within
+        5 % of a bound (0 or :math:`\log n`) while it is more than 10 times away from the median
+        pairwise distance raises a :class:`~infotheory.spectral.BandwidthWarning`: the value then
+        reflects the scale of ``X``, not its structure (a trend over training can even reverse
+        as the activations grow). The default stays ``10.0`` rather than ``"median"`` so that
+        values equal ``dse-dsmi``'s; pass ``bandwidth="median"`` for a scale-free estimate.
     t : float, default=1
         Diffusion time (power of the eigenvalues), > 0.
     method : {"auto", "exact", "slq"}, default="auto"
@@ -140,6 +302,8 @@ class DiffusionSpectralEntropy(InfoEstimator):
         the median-heuristic subset and the SLQ probes.
     base : float or None, default=None
         Logarithm base of the unit: None for nats, 2 for bits.
+    sigma : float or "median", optional
+        Deprecated alias of ``bandwidth`` (removed in 0.3); passing it warns.
 
     Attributes
     ----------
@@ -150,8 +314,8 @@ class DiffusionSpectralEntropy(InfoEstimator):
     standard_error_ : float
         SLQ path only: jackknife standard error over the probes, in the unit of ``base``
         (the Lanczos truncation error is not included; see ``lanczos_steps``).
-    sigma_ : float
-        The bandwidth used.
+    bandwidth_ : float
+        The bandwidth used (``sigma_`` is its deprecated alias).
     method_ : str
         ``"exact"`` or ``"slq"``.
     knn_ : int or None
@@ -187,15 +351,21 @@ class DiffusionSpectralEntropy(InfoEstimator):
     --------
     >>> import numpy as np
     >>> from infotheory.spectral import DiffusionSpectralEntropy
+    >>> import warnings
     >>> X = np.random.default_rng(0).normal(size=(200, 5))
-    >>> dse = DiffusionSpectralEntropy(sigma=1e-3).fit(X)  # points do not see each other
-    >>> round(dse.entropy_, 6), round(float(np.log(200)), 6)  # log n nats
+    >>> with warnings.catch_warnings():  # both ends warn: the bandwidth is far from the data
+    ...     warnings.simplefilter("ignore")
+    ...     tiny = DiffusionSpectralEntropy(bandwidth=1e-3).fit(X)  # points do not see each other
+    ...     huge = DiffusionSpectralEntropy(bandwidth=1e6).fit(X)   # all alike
+    >>> round(tiny.entropy_, 6), round(float(np.log(200)), 6)  # log n nats
     (5.298317, 5.298317)
-    >>> round(DiffusionSpectralEntropy(sigma=1e6).fit(X).entropy_, 6)  # all alike
+    >>> round(huge.entropy_, 6)
     0.0
     """
 
     _result_attr = "entropy_"
+    _cli_name = "dse"
+    _parameter_constraints = _SPECTRAL_CONSTRAINTS
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -207,7 +377,7 @@ class DiffusionSpectralEntropy(InfoEstimator):
     def __init__(
         self,
         *,
-        sigma=10.0,
+        bandwidth=10.0,
         t=1,
         method="auto",
         max_samples=10000,
@@ -218,7 +388,9 @@ class DiffusionSpectralEntropy(InfoEstimator):
         max_memory="4GB",
         random_state=None,
         base=None,
+        sigma="deprecated",
     ):
+        self.bandwidth = bandwidth
         self.sigma = sigma
         self.t = t
         self.method = method
@@ -234,168 +406,30 @@ class DiffusionSpectralEntropy(InfoEstimator):
     def _min_samples_required(self):
         return 1, ""
 
-    def _check_params(self):
-        super()._check_params()
-        if not (isinstance(self.sigma, str) and self.sigma == "median"):
-            if isinstance(self.sigma, str):
-                raise ValueError(f"sigma must be a positive number or 'median', got {self.sigma!r}")
-            check_param(self.sigma, "sigma", numbers.Real, low=0, low_inclusive=False)
-            if not math.isfinite(self.sigma):
-                raise ValueError(f"sigma must be finite, got {self.sigma!r}")
-        check_param(self.t, "t", numbers.Real, low=0, low_inclusive=False)
-        if not math.isfinite(self.t):
-            raise ValueError(f"t must be finite, got {self.t!r}")
-        check_option(self.method, "method", ("auto", "exact", "slq"))
-        check_param(self.max_samples, "max_samples", numbers.Integral, low=1, allow_none=True)
-        if not (self.knn is None or (isinstance(self.knn, str) and self.knn == "auto")):
-            if isinstance(self.knn, str):
-                raise ValueError(f"knn must be 'auto', a positive int or None, got {self.knn!r}")
-            check_param(self.knn, "knn", numbers.Integral, low=1)
-        check_param(self.n_probes, "n_probes", numbers.Integral, low=2)
-        check_param(self.lanczos_steps, "lanczos_steps", numbers.Integral, low=1)
-        check_option(self.backend, "backend", ("auto", "numba", "jax"))
-        parse_memory(self.max_memory)
-
-    # -- the computation, shared with DiffusionSpectralMI ----------------------------------
-
-    def _scaled(self, X: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, float, float]:
-        """``X`` and ``sigma`` scaled by one power of two, and ``sigma`` in the units of X.
-
-        The kernel depends on ``|x_i - x_j| / sigma`` only, so scaling both by ``2**-e`` (exact)
-        changes nothing while keeping squared distances of data of magnitude 1e300 or 1e-300
-        finite. The scaled ``sigma`` is kept within [1e-150, 1e150] so that ``1 / (2 sigma^2)``
-        is finite: beyond, the kernel is the identity (every pair farther apart than about
-        1e-148 times the largest value is unrelated) or all ones, as at the limit.
-        """
-        Xs, e = pow2_scale(X)
-        e = int(e)
-        if isinstance(self.sigma, str):
-            sigma_s = self._resolve_sigma(Xs, rng)
-            return Xs, sigma_s, math.ldexp(sigma_s, e)
-        sigma = float(self.sigma)
-        sigma_s = min(max(math.ldexp(sigma, -e), _SIGMA_MIN), _SIGMA_MAX)
-        return Xs, sigma_s, sigma
-
-    def _resolve_sigma(self, X: np.ndarray, rng: np.random.Generator) -> float:
-        if not isinstance(self.sigma, str):
-            return float(self.sigma)
-        n = X.shape[0]
-        if n < 2:
-            raise ValueError("sigma='median' needs at least 2 samples to measure a distance")
-        if n <= _MEDIAN_SAMPLES:
-            idx = np.arange(n)
-        else:
-            idx = rng.choice(n, _MEDIAN_SAMPLES, replace=False)
-        check_memory(len(idx) ** 2 * 8.0, self.max_memory,
-                     what=f"the {len(idx)} x {len(idx)} distance matrix of sigma='median'",
-                     alternative="a numeric sigma")
-        med = _k.median_pairwise_distance(X, idx)
-        if med <= 0:
-            raise ValueError(
-                "sigma='median' found a median pairwise distance of 0 (more than half of the "
-                "pairs are duplicate points); pass a numeric sigma"
-            )
-        return med
-
-    def _resolve_method(self, n: int) -> str:
-        if self.method != "auto":
-            return self.method
-        return "exact" if n <= AUTO_EXACT_MAX else "slq"
-
-    def _dse(self, X: np.ndarray, sigma: float, rng: np.random.Generator, backend: str,
-             method: str | None = None, eps: float = 0.0) -> dict:
-        """DSE in nats of all rows of ``X`` (no subsampling) and the diagnostics of the path."""
-        n = X.shape[0]
-        method = method or self._resolve_method(n)
-        if n == 1:
-            return {"value": 0.0, "method": method, "eigenvalues": np.ones(1), "se": 0.0,
-                    "knn": None}
-        if method == "exact":
-            check_memory(
-                n * n * 8.0, self.max_memory,
-                what=f"the {n} x {n} diffusion kernel of the exact path",
-                alternative="method='slq' (stochastic Lanczos quadrature, no n x n matrix)",
-            )
-            if backend == "jax":
-                from .._kernels import spectral_jax
-
-                lam = spectral_jax.eigenvalues_exact(X, sigma)
-            else:
-                lam = _k.eigvalsh_inplace(_k.diffusion_kernel_dense(X, sigma))
-            lam = np.sort(lam)[::-1]
-            return {"value": _k.entropy_from_eigenvalues(lam, self.t, eps), "method": method,
-                    "eigenvalues": lam, "se": None, "knn": None}
-        return self._slq(X, sigma, rng, backend)
-
-    def _slq(self, X, sigma, rng, backend):
-        n = X.shape[0]
-        p = self.n_probes
-        steps = min(self.lanczos_steps, n)
-        knn = self.knn
-        if backend == "jax":
-            if knn not in (None, "auto"):
-                raise ValueError(
-                    f"knn={knn!r} is not available with backend='jax', which uses the "
-                    "matrix-free kernel: pass knn=None or 'auto', or backend='numba'"
-                )
-            knn = None
-        elif knn == "auto":
-            rows = rng.choice(n, min(n, _KNN_ROWS), replace=False)
-            check_memory(len(rows) * n * 8.0, self.max_memory,
-                         what=f"the {len(rows)} x {n} kernel rows sampled to choose knn",
-                         alternative="an explicit knn")
-            need = _k.kernel_mass_neighbours(X, sigma, rows, _KNN_MASS)
-            knn = None if need > _KNN_DENSE_FRACTION * n else max(need - 1, 1)
-        basis = steps * n * p * 8.0
-        # kNN kernel: the directed lists (index + value) and the union CSR, up to twice as long
-        op_bytes = 0.0 if knn is None else n * (min(knn, n - 1) + 1) * (16 + 2 * 12)
-        check_memory(
-            basis + op_bytes, self.max_memory,
-            what=(f"the Lanczos basis ({steps} steps x {p} probes x {n} points) and the kernel "
-                  "operator"),
-            alternative="fewer n_probes or lanczos_steps, a smaller knn, or max_samples",
-        )
-        V0 = rng.choice(np.array([-1.0, 1.0]), size=(n, p))
-        pw, pwlog = _k.power_xlogx(self.t)
-        if backend == "jax":
-            from .._kernels import spectral_jax
-
-            alpha, beta, trace, trace_sq = spectral_jax.lanczos_matrix_free(X, sigma, V0, steps)
-            psd = True
-        else:
-            if knn is None:
-                op = _k.BlockedDiffusionOperator(X, sigma)
-            else:
-                op = _k.SparseDiffusionOperator(*_k.knn_diffusion_kernel(X, sigma, min(knn, n - 1)))
-            alpha, beta = _k.lanczos_tridiagonals(op.matmat, V0, steps)
-            trace, trace_sq, psd = op.trace(), op.trace_sq(), op.psd
-        s1, s2 = _k.quadrature(alpha, beta, np.full(p, float(n)), (pw, pwlog))
-        # v^T K v = |v|^2 alpha_0 and v^T K^2 v = |v|^2 (alpha_0^2 + beta_0^2), from the Lanczos run
-        C = np.column_stack([n * alpha[0] - trace,
-                             n * (alpha[0] ** 2 + (beta[0] if steps > 1 else 0.0) ** 2) - trace_sq])
-        exact_s1 = trace if (psd and self.t == 1) else None
-        value, se = _k.slq_entropy(s1, s2, C, exact_s1)
-        return {"value": value, "method": "slq", "eigenvalues": None, "se": se, "knn": knn}
-
-    def _estimate(self, X, y):
+    def _estimate(self, X, y=None):
+        bandwidth = _bandwidth_param(self)
         rng = check_random_state(self.random_state)
         backend = check_backend(self.backend)
         Xs = _subsample(X, self.max_samples, random.Random(_python_seed(rng, self.random_state)))
-        Xs, sigma_s, self.sigma_ = self._scaled(Xs, rng)
-        res = self._dse(Xs, sigma_s, rng, backend)
-        self.method_ = res["method"]
-        self.n_samples_used_ = Xs.shape[0]
-        for attr in ("eigenvalues_", "standard_error_", "knn_"):
-            self.__dict__.pop(attr, None)
-        if res["method"] == "exact":
-            self.eigenvalues_ = res["eigenvalues"]
+        Xs, h_s, h, exponent = _scaled(Xs, bandwidth, rng, self.max_memory)
+        res = _spectral_entropy(Xs, h_s, rng, backend, **_spectral_options(self))
+        if not isinstance(bandwidth, str) and Xs.shape[0] > 1:
+            warn_if_scale_dominated(res.value, 0.0, math.log(Xs.shape[0]), Xs, h_s,
+                                    what="DSE (nats)", exponent=exponent)
+        attributes = {"bandwidth_": h, "method_": res.method, "n_samples_used_": Xs.shape[0]}
+        if res.method == "exact":
+            attributes["eigenvalues_"] = res.eigenvalues
         else:
-            self.standard_error_ = self._in_unit(res["se"])
-            self.knn_ = res["knn"]
-        return res["value"]
+            attributes["knn_"] = res.knn
+        return Estimate(res.value, attributes=attributes, standard_error=res.se)
 
-
-class DiffusionSpectralMI(DiffusionSpectralEntropy):
+    @property
+    def sigma_(self):
+        """Deprecated alias of ``bandwidth_`` (removed in 0.3)."""
+        warnings.warn("sigma_ was renamed bandwidth_ in version 0.2 and will be removed in 0.3",
+                      FutureWarning, stacklevel=2)
+        return self.bandwidth_
+class DiffusionSpectralMI(InfoEstimator):
     r"""Diffusion spectral mutual information (DSMI) between a point cloud and labels or a
     reference variable.
 
@@ -405,7 +439,7 @@ class DiffusionSpectralMI(DiffusionSpectralEntropy):
 
     with :math:`p(y)` the fraction of points in group :math:`y` and
     :math:`\mathrm{DSE}(Z \mid Y = y)` the DSE of those points (:class:`DiffusionSpectralEntropy`,
-    same ``sigma`` and ``t``).
+    same ``bandwidth`` and ``t``).
 
     Groups: integer, boolean or string labels ``y`` of shape ``(n,)`` are used as they are.
     A continuous ``y`` is grouped as ``dse-dsmi`` does: a scalar (1-D float ``y``) into
@@ -434,8 +468,8 @@ class DiffusionSpectralMI(DiffusionSpectralEntropy):
 
     Parameters
     ----------
-    sigma, t, method, max_samples, knn, n_probes, lanczos_steps, backend, max_memory, base
-        As in :class:`DiffusionSpectralEntropy`; applied to every DSE term. ``sigma="median"``
+    bandwidth, t, method, max_samples, knn, n_probes, lanczos_steps, backend, max_memory, base
+        As in :class:`DiffusionSpectralEntropy`; applied to every DSE term. ``bandwidth="median"``
         is resolved once on all of ``Z`` so that every term uses the same bandwidth.
     reference : bool, default=False
         Use ``dse-dsmi``'s subset-matched form (see above).
@@ -446,8 +480,10 @@ class DiffusionSpectralMI(DiffusionSpectralEntropy):
     random_state : None, int, Generator or RandomState, default=None
         Seeds the subsets (an int is the reference's ``random_seed``), the subsampling and the
         SLQ probes.
-    progress : bool, default=False
+    progress : bool, default=True
         Show a progress bar over the groups.
+    sigma : float or "median", optional
+        Deprecated alias of ``bandwidth`` (removed in 0.3).
 
     Attributes
     ----------
@@ -460,8 +496,8 @@ class DiffusionSpectralMI(DiffusionSpectralEntropy):
         :math:`\sum_y p(y)\,\mathrm{DSE}(Z\mid Y=y)`.
     groups_ : ndarray of shape (n_samples,)
         Group code (0..n_groups-1) of each point.
-    sigma_ : float
-        The bandwidth used.
+    bandwidth_ : float
+        The bandwidth used (``sigma_`` is its deprecated alias).
     n_features_in_ : int
         Number of features seen in ``fit``.
 
@@ -477,18 +513,32 @@ class DiffusionSpectralMI(DiffusionSpectralEntropy):
     >>> rng = np.random.default_rng(0)
     >>> y = np.repeat(np.arange(4), 50)
     >>> Z = 20.0 * y[:, None] + rng.normal(size=(200, 3))   # Z determines y
-    >>> mi = DiffusionSpectralMI(sigma=2.0).fit(Z, y)
+    >>> mi = DiffusionSpectralMI(bandwidth=2.0).fit(Z, y)
     >>> bool(mi.mutual_info_ > 0.9 * np.log(4))              # about log 4 nats
     True
     """
 
     _result_attr = "mutual_info_"
     _requires_y = True
+    _side_inputs = ("groups",)
+    _cli_name = "dsmi"
+    _parameter_constraints = {
+        **_SPECTRAL_CONSTRAINTS,
+        "reference": ["boolean"],
+        "n_repetitions": [Interval(Integral, 1, None, closed="left")],
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "progress": ["boolean"],
+    }
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.method == "slq" or bool(self.reference)
+        return tags
 
     def __init__(
         self,
         *,
-        sigma=10.0,
+        bandwidth=10.0,
         t=1,
         method="auto",
         reference=False,
@@ -501,25 +551,39 @@ class DiffusionSpectralMI(DiffusionSpectralEntropy):
         backend="auto",
         max_memory="4GB",
         random_state=None,
-        progress=False,
+        progress=True,
         base=None,
+        sigma="deprecated",
     ):
-        super().__init__(
-            sigma=sigma, t=t, method=method, max_samples=max_samples, knn=knn,
-            n_probes=n_probes, lanczos_steps=lanczos_steps, backend=backend,
-            max_memory=max_memory, random_state=random_state, base=base,
-        )
+        self.bandwidth = bandwidth
+        self.t = t
+        self.method = method
         self.reference = reference
         self.n_repetitions = n_repetitions
         self.n_clusters = n_clusters
+        self.max_samples = max_samples
+        self.knn = knn
+        self.n_probes = n_probes
+        self.lanczos_steps = lanczos_steps
+        self.backend = backend
+        self.max_memory = max_memory
+        self.random_state = random_state
         self.progress = progress
+        self.base = base
+        self.sigma = sigma
 
-    def _check_params(self):
-        super()._check_params()
-        check_bool(self.reference, "reference")
-        check_param(self.n_repetitions, "n_repetitions", numbers.Integral, low=1)
-        check_param(self.n_clusters, "n_clusters", numbers.Integral, low=1)
-        check_bool(self.progress, "progress")
+    def _min_samples_required(self):
+        return 1, ""
+
+    def _validate(self, X, y, side=None, *, reset):
+        # y is not needed when groups are given: stand the groups in for it in the y check
+        if side and side.get("groups") is not None and y is None:
+            Xa, _, sides = super()._validate(X, side["groups"], side, reset=reset)
+            return Xa, None, sides
+        return super()._validate(X, y, side, reset=reset)
+
+    def _validate_side(self, name, value, X):
+        return None if value is None else check_labels(value, name=name, n_samples=X.shape[0])
 
     def _validate_y(self, y, X):
         return y  # grouped in _groups, where the kind of y decides the grouping
@@ -564,44 +628,15 @@ class DiffusionSpectralMI(DiffusionSpectralEntropy):
             ).fit(Y).labels_
         return check_labels(codes, name="y", n_samples=n)
 
-    def fit(self, X, y=None, groups=None):
-        """Estimate DSMI between ``X`` and ``y`` (or the user-given ``groups``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The representation :math:`Z`.
-        y : array-like of shape (n_samples,) or (n_samples, n_features_y)
-            Labels, or a continuous reference grouped as described above. Ignored when
-            ``groups`` is given (may then be None).
-        groups : array-like of shape (n_samples,), optional
-            A grouping of the samples to use as :math:`Y` directly.
-
-        Returns
-        -------
-        self
-        """
-        Xa, _ = self._validate(X, y if groups is None else groups, reset=True)
-        self.mutual_info_ = self._in_unit(self._mi(Xa, y, groups))
-        return self
-
-    def score(self, X, y=None, groups=None):
-        """DSMI estimated on ``X`` and ``y`` (or ``groups``), as a float in the unit of ``base``."""
-        check_is_fitted(self)
-        Xa, _ = self._validate(X, y if groups is None else groups, reset=False)
-        return self._in_unit(self._mi(Xa, y, groups))
-
-    def _estimate(self, X, y):
-        return self._mi(X, y, None)
-
-    def _mi(self, X, y, groups):
+    def _estimate(self, X, y, groups=None):
         n = X.shape[0]
-        codes = (check_labels(groups, name="groups", n_samples=n) if groups is not None
-                 else self._groups(y, n))
+        codes = groups if groups is not None else self._groups(y, n)
+        bandwidth = _bandwidth_param(self)
         rng = check_random_state(self.random_state)
         backend = check_backend(self.backend)
         seed = _python_seed(rng, self.random_state)
-        X, sigma, sigma_user = self._scaled(X, rng)
+        X, sigma, sigma_user, exponent = _scaled(X, bandwidth, rng, self.max_memory)
+        options = _spectral_options(self)
         counts = np.bincount(codes)
         weights = counts / n
 
@@ -612,7 +647,7 @@ class DiffusionSpectralMI(DiffusionSpectralEntropy):
                 if self.max_samples is not None and rows_X.shape[0] > self.max_samples:
                     py_rng.seed(0)
             sub = _subsample(rows_X, self.max_samples, py_rng)
-            return self._dse(sub, sigma, rng, backend, eps=eps)["value"]
+            return _spectral_entropy(sub, sigma, rng, backend, eps=eps, **options).value
 
         # dse-dsmi adds machine epsilon to every alpha_i; reproduced only in reference mode
         eps = np.finfo(float).eps if self.reference else 0.0
@@ -630,8 +665,11 @@ class DiffusionSpectralMI(DiffusionSpectralEntropy):
                 uncond[g] = np.mean(reps)
         if not self.reference:
             uncond[:] = dse_of(X, random.Random(seed))
-        self.sigma_ = sigma_user
-        self.groups_ = codes
-        self.entropy_ = self._in_unit(float(np.dot(weights, uncond)))
-        self.conditional_entropy_ = self._in_unit(float(np.dot(weights, cond)))
-        return float(np.dot(weights, uncond - cond))
+        return Estimate(
+            float(np.dot(weights, uncond - cond)),
+            in_unit={"entropy_": float(np.dot(weights, uncond)),
+                     "conditional_entropy_": float(np.dot(weights, cond))},
+            attributes={"bandwidth_": sigma_user, "groups_": codes},
+        )
+
+    sigma_ = DiffusionSpectralEntropy.sigma_

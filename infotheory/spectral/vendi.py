@@ -10,19 +10,21 @@ memory budget, and beyond it an ``m x m`` matrix of a rank-``m`` approximation.
 from __future__ import annotations
 
 import math
-import numbers
+import warnings
+from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
 from scipy import linalg
 from scipy.special import logsumexp
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
 
-from .._base import InfoEstimator
+from .._bandwidth import median_bandwidth, warn_if_scale_dominated
+from .._base import Estimate, InfoEstimator, PartialFitMixin
+from .._params import Interval, StrOptions
 from .._validation import (
     DEFAULT_MAX_MEMORY,
     check_memory,
-    check_option,
     check_param,
     check_random_state,
     check_samples,
@@ -35,8 +37,6 @@ __all__ = ["VendiScore", "renyi_entropy_of_spectrum"]
 _EPS = np.finfo(np.float64).eps
 _KERNELS = ("cosine", "linear", "rbf", "precomputed")
 _METHODS = ("auto", "dual", "kernel", "nystroem", "rff")
-# Points used for the median-distance bandwidth: all pairs of at most this many points.
-_MEDIAN_POINTS = 2000
 # Rows per block when a rank-m approximation streams over the samples (keeps n x m off memory).
 _BLOCK_BYTES = 32 * 2**20
 # Landmark-kernel eigenvalues below this fraction of the largest are dropped from the Nyström
@@ -76,8 +76,8 @@ def renyi_entropy_of_spectrum(eigenvalues, q, *, tol: float = 0.0) -> float:
         The entropy in nats.
     """
     lam = check_values(eigenvalues, "eigenvalues", ndim=1)
-    check_param(q, "q", numbers.Real, low=0)
-    tol = check_param(tol, "tol", numbers.Real, low=0, finite=True)
+    check_param(q, "q", Real, low=0)
+    tol = check_param(tol, "tol", Real, low=0, finite=True)
     peak = float(np.abs(lam).max())
     if lam.min() < -_SPECTRUM_RTOL * peak:
         raise ValueError(
@@ -105,16 +105,22 @@ def renyi_entropy_of_spectrum(eigenvalues, q, *, tol: float = 0.0) -> float:
 # -- kernels ------------------------------------------------------------------------------------
 
 
-def _row_normalise(X: np.ndarray) -> np.ndarray:
+def _row_normalise(X: np.ndarray, augment: bool | None = None) -> np.ndarray:
+    """Rows divided by their norm; all-zero rows become a direction of their own.
+
+    The cosine similarity of an all-zero row is undefined; it is taken to be 1 with itself (and
+    with other all-zero rows: they are the same point) and 0 with every non-zero row. This is
+    the Gram matrix of the rows mapped to unit vectors in one more dimension, the zero rows to
+    the new axis, so the kernel stays positive semi-definite with a unit diagonal, and the dual
+    path and streaming keep working. ``augment`` forces (or refuses) the extra column; None adds
+    it only when ``X`` has an all-zero row.
+    """
     norms = np.sqrt(np.einsum("ij,ij->i", X, X))
     zero = norms == 0
-    if zero.any():
-        raise ValueError(
-            f"X has {int(zero.sum())} all-zero row(s) (first at index {int(np.argmax(zero))}): "
-            "the cosine kernel is undefined for them; expected rows with a non-zero norm. Drop "
-            "them or use kernel='linear'."
-        )
-    return X / norms[:, None]
+    Z = X / np.where(zero, 1.0, norms)[:, None]
+    if not (zero.any() if augment is None else augment):
+        return Z
+    return np.hstack([Z, zero[:, None].astype(np.float64)])
 
 
 def _sq_distances(A: np.ndarray, B: np.ndarray, same: bool) -> np.ndarray:
@@ -125,29 +131,6 @@ def _sq_distances(A: np.ndarray, B: np.ndarray, same: bool) -> np.ndarray:
     if same:
         np.fill_diagonal(D, 0.0)
     return D
-
-
-def _median_bandwidth(X: np.ndarray) -> float:
-    n = X.shape[0]
-    # A fixed, evenly spaced subset keeps the bandwidth deterministic (no random_state needed).
-    idx = np.linspace(0, n - 1, min(n, _MEDIAN_POINTS)).round().astype(np.intp)
-    S = X[idx]
-    D = _sq_distances(S, S, same=True)
-    iu = np.triu_indices(S.shape[0], k=1)
-    if n < 2:
-        raise ValueError(
-            "bandwidth='median' needs at least 2 samples (a pairwise distance), got 1 sample; "
-            "pass a positive number as bandwidth"
-        )
-    # Median of the distances (not the root of the median squared distance: they differ by
-    # the averaging of the two middle values when the count is even).
-    h = float(np.median(np.sqrt(D[iu])))
-    if h == 0.0:
-        raise ValueError(
-            "bandwidth='median' gives 0: at least half of the pairs of points of X coincide. "
-            "Pass a positive number as bandwidth."
-        )
-    return h
 
 
 def _callable_kernel(kernel, A: np.ndarray, B: np.ndarray) -> np.ndarray:
@@ -193,7 +176,25 @@ def _streamable(est) -> bool:
 # -- the estimator ------------------------------------------------------------------------------
 
 
-class VendiScore(InfoEstimator):
+@dataclass
+class _Spectrum:
+    """What a Vendi computation leaves: the normalised spectrum and, on the dual path, the
+    weighted second-moment matrix and total weight that ``partial_fit`` adds batches to."""
+
+    eigenvalues: np.ndarray
+    method: str
+    approximation_error: float
+    n_samples: int
+    bandwidth: float | None
+    scatter: np.ndarray | None = None
+    weight_sum: float = 0.0
+
+
+class _DualStream:
+    """The statistics ``partial_fit`` starts a stream with: nothing yet, dual path."""
+
+
+class VendiScore(PartialFitMixin, InfoEstimator):
     r"""Vendi score of order q: the effective number of distinct items in a sample.
 
     With a positive semi-definite similarity kernel :math:`k` with :math:`k(x, x) = 1`, samples
@@ -233,7 +234,8 @@ class VendiScore(InfoEstimator):
         Order of the Rényi entropy, ``>= 0``; ``numpy.inf`` (or ``float("inf")``) for
         :math:`1/\lambda_{\max}`; ``0`` for the numerical rank.
     kernel : {"cosine", "linear", "rbf", "precomputed"} or callable, default="cosine"
-        ``"cosine"``: :math:`x^\top y/(\|x\|\|y\|)`. ``"linear"``: :math:`x^\top y`, whose
+        ``"cosine"``: :math:`x^\top y/(\|x\|\|y\|)` (an all-zero row has similarity 1 with
+        itself and other all-zero rows, 0 with the others). ``"linear"``: :math:`x^\top y`, whose
         eigenvalues are divided by :math:`\sum_i p_i\|x_i\|^2` (it does not have
         :math:`k(x,x)=1`; for unit-norm rows it equals ``"cosine"``). ``"rbf"``:
         :math:`\exp(-\|x-y\|^2/(2h^2))`. ``"precomputed"``: ``X`` is the n x n kernel matrix,
@@ -241,7 +243,10 @@ class VendiScore(InfoEstimator):
         ``(len(A), len(B))`` matrix, positive semi-definite with :math:`k(x, x) = 1`.
     bandwidth : float or "median", default="median"
         :math:`h` of the RBF kernel (:math:`\gamma = 1/(2h^2)`). ``"median"``: the median
-        pairwise distance over at most 2000 evenly spaced samples. Ignored by other kernels.
+        pairwise distance over all pairs, or over a random subset of 2000 samples (seeded by
+        ``random_state``) when there are more. Ignored by other kernels. A numeric bandwidth
+        whose score lands within 5 % of a bound (1 or n) while it is more than 10 times away
+        from the median pairwise distance raises a :class:`~infotheory.spectral.BandwidthWarning`.
     method : {"auto", "dual", "kernel", "nystroem", "rff"}, default="auto"
         See above; the method used is stored in ``method_``.
     n_components : int, default=1000
@@ -256,7 +261,8 @@ class VendiScore(InfoEstimator):
     max_memory : int, float or str, default="4GB"
         Budget for the n x n kernel matrix (method ``"kernel"``) or the d x d matrix (``"dual"``).
     random_state : None, int, numpy.random.Generator or RandomState, default=None
-        Landmarks (Nyström) and random features (RFF); the exact paths do not use it.
+        Landmarks (Nyström), random features (RFF) and the median-heuristic subset above 2000
+        samples.
 
     Attributes
     ----------
@@ -269,8 +275,10 @@ class VendiScore(InfoEstimator):
         ``<= rank_tol_ * eigenvalues_[0]`` count as zero.
     method_ : str
         The method used.
-    n_components_ : int
-        Size of the eigenproblem solved (d, n, or the approximation rank m).
+    n_eigenvalues_ : int
+        Size of the eigenproblem solved (d, n, or the approximation rank m); ``n_components_``
+        is its deprecated alias (``n_components_`` means the number of components of an
+        approximation or a compressor across the package).
     bandwidth_ : float or None
         The RBF bandwidth used (``None`` for other kernels).
     rank_tol_ : float
@@ -308,6 +316,9 @@ class VendiScore(InfoEstimator):
        Machines", NeurIPS 2001.
     .. [4] A. Rahimi and B. Recht, "Random Features for Large-Scale Kernel Machines", NeurIPS 2007.
 
+    Usage: ``fit(X, sample_weight=w)`` or ``fit(X, p=p)`` for weighted samples (at most one of
+    the two); ``score(X)`` takes the same side inputs.
+
     Examples
     --------
     >>> import numpy as np
@@ -326,6 +337,18 @@ class VendiScore(InfoEstimator):
     _result_attr = "score_"
     _unit = ""  # an effective number of distinct samples: unitless, never converted by a base
     _min_samples = 1
+    _side_inputs = ("sample_weight", "p")
+    _cli_name = "vendi"
+    _parameter_constraints = {
+        "q": [Interval(Real, 0, None, closed="left", finite=False)],
+        "kernel": [StrOptions(_KERNELS), callable],
+        "bandwidth": [Interval(Real, 0, None, closed="neither"), StrOptions(("median",))],
+        "method": [StrOptions(_METHODS)],
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "rank_tol": [Interval(Real, 0, 1, closed="both"), None],
+        "max_memory": ["max_memory"],
+        "random_state": ["random_state"],
+    }
 
     def __init__(
         self,
@@ -348,25 +371,6 @@ class VendiScore(InfoEstimator):
         self.max_memory = max_memory
         self.random_state = random_state
 
-    @classmethod
-    def _common_test_instances(cls):
-        return [
-            cls(),
-            cls(q=2.0, kernel="linear"),
-            cls(q=0.5, kernel="rbf", bandwidth=1.0),
-            cls(q=np.inf, kernel="rbf", method="nystroem", n_components=8, random_state=0),
-            cls(kernel="rbf", method="rff", n_components=16, random_state=0),
-        ]
-
-    @property
-    def _expected_failed_checks(self):
-        if self.kernel != "cosine":
-            return {}
-        return {
-            "check_estimators_dtypes": "its integer data has an all-zero row, for which the "
-            "cosine kernel is undefined; VendiScore raises a ValueError naming the row",
-        }
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.pairwise = self.kernel == "precomputed"
@@ -376,22 +380,6 @@ class VendiScore(InfoEstimator):
     # -- parameters --------------------------------------------------------------------------
 
     def _check_params(self) -> None:
-        super()._check_params()
-        check_param(self.q, "q", numbers.Real, low=0)
-        if not callable(self.kernel):
-            check_option(self.kernel, "kernel", _KERNELS)
-        check_option(self.method, "method", _METHODS)
-        if not (isinstance(self.bandwidth, str) and self.bandwidth == "median"):
-            if isinstance(self.bandwidth, str):
-                raise ValueError(
-                    f"bandwidth must be a positive number or 'median', got {self.bandwidth!r}"
-                )
-            check_param(self.bandwidth, "bandwidth", numbers.Real, low=0, low_inclusive=False)
-            if math.isinf(self.bandwidth):
-                raise ValueError(f"bandwidth must be finite, got {self.bandwidth!r}")
-        check_param(self.n_components, "n_components", numbers.Integral, low=1)
-        check_param(self.rank_tol, "rank_tol", numbers.Real, low=0, high=1, allow_none=True)
-        parse_memory(self.max_memory)
         feature_kernel = self.kernel in ("linear", "cosine")
         if self.method == "dual" and not feature_kernel:
             raise ValueError(
@@ -412,115 +400,80 @@ class VendiScore(InfoEstimator):
     def _min_samples_required(self):
         return 1, ""
 
-    # -- public API --------------------------------------------------------------------------
+    @property
+    def n_components_(self):
+        """Deprecated alias of ``n_eigenvalues_`` (removed in 0.3)."""
+        warnings.warn(
+            "VendiScore.n_components_ was renamed n_eigenvalues_ in version 0.2 and will be "
+            "removed in 0.3 (n_components_ means the number of components of an approximation "
+            "or a compressor across the package)", FutureWarning, stacklevel=2)
+        return self.n_eigenvalues_
 
-    def fit(self, X, y=None, sample_weight=None, p=None):
-        """Compute the Vendi score of the samples ``X``.
+    # -- the contract ----------------------------------------------------------------------
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features), or (n_samples, n_samples)
-            Samples, or the kernel matrix when ``kernel="precomputed"``.
-        y : None
-            Ignored (present for scikit-learn compatibility).
-        sample_weight : array-like of shape (n_samples,), optional
-            Non-negative weights, normalised internally to probabilities
-            ``p = sample_weight / sum(sample_weight)``; integer weights are equivalent to
-            repeating samples, zero weights to removing them.
-        p : array-like of shape (n_samples,), optional
-            Probabilities of the samples (non-negative, summing to 1 within 1e-8), as in the Vendi
-            score's weighted form; a stricter alternative to ``sample_weight`` that catches
-            unnormalised input. Give at most one of the two.
+    def _validate_side(self, name, value, X):
+        if value is None:
+            return None
+        w = check_samples(value, name=name)
+        n = X.shape[0]
+        if w.shape[1] != 1 and w.shape[0] == 1:
+            w = w.T
+        if w.shape != (n, 1):
+            raise ValueError(
+                f"{name} must have shape (n_samples,) = ({n},), got shape {np.shape(value)}"
+            )
+        return w[:, 0].copy()
 
-        Returns
-        -------
-        self
-        """
-        Xa, _ = self._validate(X, None, reset=True)
-        w = self._check_weights(Xa.shape[0], sample_weight, p)
-        self._scatter = None
-        # Total weight this fit contributes if partial_fit continues it: the sum of
-        # sample_weight, else one per sample (p spreads n samples' worth of weight).
-        self._weight_sum = (
-            float(np.asarray(sample_weight, dtype=float).sum())
-            if sample_weight is not None
-            else float(Xa.shape[0])
+    def _learn(self, X, y=None, **side):
+        return {}
+
+    def _new_stream(self):
+        return _DualStream()
+
+    def _accumulate(self, stats, X, y=None, sample_weight=None, p=None):
+        """The spectrum of ``X`` (``stats`` None), or the dual statistics plus this batch."""
+        if stats is None:
+            w = self._check_weights(X.shape[0], sample_weight, p)
+            # the weight this batch carries if partial_fit continues: the sum of sample_weight,
+            # else one per sample (p spreads n samples' worth of weight)
+            total = float(sample_weight.sum()) if sample_weight is not None else float(X.shape[0])
+            return self._compute(X, w, total)
+        if isinstance(stats, _DualStream) or stats.scatter is not None:
+            w = self._check_weights(X.shape[0], sample_weight, None, normalise=False)
+            S, wsum = self._dual_moments(X, w)
+            if not isinstance(stats, _DualStream):
+                S, old = _pad_to(S, stats.scatter)
+                S += old
+                wsum += stats.weight_sum
+            n = X.shape[0] + (0 if isinstance(stats, _DualStream) else stats.n_samples)
+            if wsum <= 0:
+                raise ValueError(
+                    "sample_weight: the weights seen so far are all zero; expected at least one "
+                    "non-zero weight"
+                )
+            return _Spectrum(self._spectrum(S / wsum), "dual", 0.0, n, None,
+                             scatter=S, weight_sum=wsum)
+        raise ValueError(
+            f"partial_fit cannot continue a fit that used method_={stats.method!r}; use a "
+            "fresh estimator (or fit with method='dual')"
         )
-        self._set_result(self._compute(Xa, w, store=True), Xa.shape[0])
-        return self
 
-    @available_if(_streamable)
-    def partial_fit(self, X, y=None, sample_weight=None):
-        """Add a batch of samples to the streamed dual-path statistics and update the score.
+    def _estimate_from(self, stats: _Spectrum):
+        lam, n = stats.eigenvalues, stats.n_samples
+        approx = stats.method in ("nystroem", "rff")
+        entropy = float(self._entropy(lam, n, approx))
+        return Estimate(float(math.exp(entropy)), attributes={
+            "rank_tol_": self._tol(n, lam.size, approx),
+            "entropy_": entropy,
+            "eigenvalues_": lam,
+            "method_": stats.method,
+            "n_eigenvalues_": int(lam.size),
+            "approximation_error_": float(stats.approximation_error),
+            "n_samples_seen_": int(n),
+            "bandwidth_": stats.bandwidth,
+        })
 
-        Only for ``kernel="linear"`` / ``"cosine"`` with ``method`` ``"auto"`` or ``"dual"`` (for
-        other settings the attribute does not exist, as scikit-learn's ``available_if``): the
-        d x d matrix :math:`\\sum_i w_i x_i x_i^\\top` and :math:`\\sum_i w_i` are accumulated,
-        so memory stays O(d²) whatever the number of samples; the result equals ``fit`` on the
-        concatenated batches (with the concatenated weights). Each call diagonalises the d x d
-        matrix (O(d³)).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_batch, n_features)
-            A batch of samples.
-        y : None
-            Ignored.
-        sample_weight : array-like of shape (n_batch,), optional
-            Non-negative weights of the batch (relative to the other batches' weights).
-
-        Returns
-        -------
-        self
-        """
-        first = getattr(self, "_scatter", None) is None
-        if first and hasattr(self, "method_"):  # `fit` took another path: nothing to add to
-            raise ValueError(
-                f"partial_fit cannot continue a fit that used method_={self.method_!r}; use a "
-                "fresh estimator (or fit with method='dual')"
-            )
-        Xa, _ = self._validate(X, None, reset=first)
-        w = self._check_weights(Xa.shape[0], sample_weight, None, normalise=False)
-        S, wsum = self._dual_moments(Xa, w)
-        if first:
-            self._scatter, self._weight_sum, self.n_samples_seen_ = S, wsum, 0
-        else:
-            self._scatter += S
-            self._weight_sum += wsum
-        self.n_samples_seen_ += Xa.shape[0]
-        if self._weight_sum <= 0:
-            raise ValueError(
-                "sample_weight: the weights seen so far are all zero; expected at least one "
-                "non-zero weight"
-            )
-        lam = self._spectrum(self._scatter / self._weight_sum)
-        self._set_result((lam, "dual", 0.0), self.n_samples_seen_)
-        return self
-
-    def score(self, X, y=None) -> float:
-        """Return the Vendi score of ``X`` (unweighted), with the fitted parameters.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples (for ``kernel="precomputed"``: any square kernel matrix).
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        float
-            The Vendi score (unitless).
-        """
-        check_is_fitted(self)
-        if self.kernel == "precomputed":  # a new kernel matrix has its own size
-            self._check_params()
-            Xa = check_samples(X, estimator=self)
-        else:
-            Xa, _ = self._validate(X, None, reset=False)
-        n = Xa.shape[0]
-        lam, _, _ = self._compute(Xa, np.full(n, 1.0 / n), store=False)
-        return float(math.exp(self._entropy(lam, n)))
+    partial_fit = available_if(_streamable)(PartialFitMixin.partial_fit)
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -531,15 +484,6 @@ class VendiScore(InfoEstimator):
         w = p if p is not None else sample_weight
         if w is None:
             return np.full(n, 1.0 / n) if normalise else np.ones(n)
-        w = check_samples(w, name=name)
-        if w.shape[1] != 1 and w.shape[0] == 1:
-            w = w.T
-        if w.shape != (n, 1):
-            raise ValueError(
-                f"{name} must have shape (n_samples,) = ({n},), got shape "
-                f"{np.shape(p if p is not None else sample_weight)}"
-            )
-        w = w[:, 0].copy()
         if (w < 0).any():
             raise ValueError(
                 f"{name} must be non-negative, got {int((w < 0).sum())} negative value(s) "
@@ -575,8 +519,11 @@ class VendiScore(InfoEstimator):
             K *= -0.5 / bandwidth**2
             return np.exp(K, out=K)
         if self.kernel == "cosine":
-            A = _row_normalise(A)
-            return A @ (A if same else _row_normalise(B)).T
+            if same:
+                A = _row_normalise(A)
+                return A @ A.T
+            augment = bool((~A.any(axis=1)).any() or (~B.any(axis=1)).any())
+            return _row_normalise(A, augment) @ _row_normalise(B, augment).T
         return A @ B.T
 
     def _resolve_method(self, n, d):
@@ -588,23 +535,28 @@ class VendiScore(InfoEstimator):
             return "kernel"
         return "nystroem"
 
-    def _compute(self, X, w, *, store):
-        """Return (eigenvalues normalised to sum 1, method, approximation error)."""
+    def _compute(self, X, w, total_weight) -> _Spectrum:
+        """The normalised spectrum of the weighted kernel of ``X`` by the resolved method."""
         n, d = X.shape
         bw = None
         if self.kernel == "rbf":
-            bw = float(_median_bandwidth(X) if isinstance(self.bandwidth, str) else self.bandwidth)
-        if store:
-            self.bandwidth_ = bw
+            bw = (median_bandwidth(X, check_random_state(self.random_state),
+                                   max_memory=self.max_memory)
+                  if isinstance(self.bandwidth, str) else float(self.bandwidth))
         method = self._resolve_method(n, d)
         if method == "dual":
             S, wsum = self._dual_moments(X, w)
-            if store:
-                self._scatter = S * self._weight_sum
-            return self._spectrum(S / wsum), method, 0.0
+            return _Spectrum(self._spectrum(S / wsum), method, 0.0, n, bw,
+                             scatter=S * total_weight, weight_sum=total_weight)
         if method == "kernel":
-            return self._spectrum(self._weighted_kernel(X, w, bw)), method, 0.0
-        return self._low_rank(X, w, method, bw)
+            result = _Spectrum(self._spectrum(self._weighted_kernel(X, w, bw)), method, 0.0, n, bw)
+        else:
+            result = _Spectrum(*self._low_rank(X, w, method, bw), n, bw)
+        if bw is not None and not isinstance(self.bandwidth, str) and n > 1:
+            vs = math.exp(self._entropy(result.eigenvalues, n, method in ("nystroem", "rff")))
+            warn_if_scale_dominated(vs, 1.0, float(n), X, bw, what="The Vendi score",
+                                    stacklevel=5)
+        return result
 
     def _weighted_kernel(self, X, w, bw):
         n = X.shape[0]
@@ -701,14 +653,13 @@ class VendiScore(InfoEstimator):
         tol = self._tol(n, lam.size, approx) * lam[0]
         return renyi_entropy_of_spectrum(lam, float(self.q), tol=tol)
 
-    def _set_result(self, result, n):
-        lam, method, err = result
-        approx = method in ("nystroem", "rff")
-        self.rank_tol_ = self._tol(n, lam.size, approx)
-        self.entropy_ = float(self._entropy(lam, n, approx))
-        self.score_ = float(math.exp(self.entropy_))
-        self.eigenvalues_ = lam
-        self.method_ = method
-        self.n_components_ = int(lam.size)
-        self.approximation_error_ = float(err)
-        self.n_samples_seen_ = int(n)
+
+def _pad_to(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Zero-pad two square matrices to the larger size (a batch with all-zero cosine rows adds
+    one dimension to the dual matrix)."""
+    m = max(A.shape[0], B.shape[0])
+
+    def pad(M):
+        return M if M.shape[0] == m else np.pad(M, ((0, m - M.shape[0]), (0, m - M.shape[0])))
+
+    return pad(A), pad(B)

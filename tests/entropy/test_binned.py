@@ -234,7 +234,7 @@ def test_hash_collisions_do_not_merge_symbols():
 
 def test_hash_collisions_across_batches():
     # the streaming table too must tell colliding rows apart by their codes
-    from infotheory.entropy.binned import _SymbolTable
+    from infotheory._binning import _SymbolTable
 
     table = _SymbolTable()
     zero = np.zeros(2, dtype=np.uint64)
@@ -349,7 +349,7 @@ def test_partial_fit_equals_fit(params):
         streamed.partial_fit(batch)
     assert streamed.n_symbols_ == whole.n_symbols_
     np.testing.assert_array_equal(
-        np.sort(streamed._state["t"].counts), np.sort(whole._state["t"].counts)
+        np.sort(streamed._stats_.t.counts), np.sort(whole._stats_.t.counts)
     )
     assert streamed.entropy_ == pytest.approx(whole.entropy_, abs=1e-12)
 

@@ -137,7 +137,7 @@ def test_too_few_samples_for_k():
         ({"k": 0}, ValueError, "k must be >= 1, got 0"),
         ({"k": 2.5}, TypeError, "k must be an int, got 2.5"),
         ({"metric": "manhattan"}, ValueError, "metric must be one of 'euclidean', 'chebyshev'"),
-        ({"weighted": "yes"}, ValueError, "weighted must be one of False, True, 'auto'"),
+        ({"weighted": "yes"}, ValueError, "weighted must be a bool or 'auto', got 'yes'"),
         ({"base": 1}, ValueError, "base must be > 0 and != 1"),
         ({"n_jobs": 0}, ValueError, "n_jobs must be a positive int"),
         ({"weighted": True, "k": 2}, ValueError, r"k > floor\(d/4\) = 2 at d=8"),

@@ -9,6 +9,7 @@ the reference tests compare with the installed ``dse-dsmi`` on the same seeded d
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from sklearn.datasets import make_blobs
 
 from infotheory import MemoryBudgetError
 from infotheory._kernels import spectral as kern
-from infotheory.spectral import DiffusionSpectralEntropy, DiffusionSpectralMI
+from infotheory.spectral import BandwidthWarning, DiffusionSpectralEntropy, DiffusionSpectralMI
 from infotheory.spectral import diffusion as diffusion_module
 
 
@@ -46,15 +47,17 @@ def dense_reference_dse(X, sigma, t):
 def test_small_sigma_gives_log_n():
     # all pairwise distances are >= ~0.5 while sigma = 1e-3: G = I up to exp(-1e5), K = I
     X = np.random.default_rng(0).normal(size=(300, 6))
-    assert DiffusionSpectralEntropy(sigma=1e-3).fit(X).entropy_ == pytest.approx(
-        math.log(300), abs=1e-10
-    )
+    with pytest.warns(BandwidthWarning, match=r"within 5% of its maximum .* times smaller"):
+        est = DiffusionSpectralEntropy(bandwidth=1e-3).fit(X)
+    assert est.entropy_ == pytest.approx(math.log(300), abs=1e-10)
 
 
 def test_large_sigma_gives_zero():
     # |x_i - x_j|^2 / (2 sigma^2) <= ~1e-10: K is rank one up to 1e-10, DSE <= n * 1e-10 * 25
     X = np.random.default_rng(1).normal(size=(300, 6))
-    assert 0 <= DiffusionSpectralEntropy(sigma=1e6).fit(X).entropy_ < 1e-6
+    with pytest.warns(BandwidthWarning, match=r"within 5% of its minimum .* times larger"):
+        est = DiffusionSpectralEntropy(bandwidth=1e6).fit(X)
+    assert 0 <= est.entropy_ < 1e-6
 
 
 @pytest.mark.parametrize("c", [2, 5])
@@ -63,7 +66,7 @@ def test_separated_identical_clusters_large_t_gives_log_c(c):
     # blocks of top eigenvalue 1; the others are <= 0.2, so at t = 40 they weigh < 0.2^40
     cloud = np.random.default_rng(2).normal(scale=0.1, size=(40, 3))
     X = np.vstack([cloud + 1000.0 * i for i in range(c)])
-    dse = DiffusionSpectralEntropy(sigma=1.0, t=40).fit(X)
+    dse = DiffusionSpectralEntropy(bandwidth=1.0, t=40).fit(X)
     assert dse.eigenvalues_[c] < 0.2
     assert dse.entropy_ == pytest.approx(math.log(c), abs=1e-12)
 
@@ -71,7 +74,7 @@ def test_separated_identical_clusters_large_t_gives_log_c(c):
 def test_matches_slow_dense_implementation():
     X = np.random.default_rng(3).normal(size=(120, 4))
     for t in (1, 2.5):
-        ours = DiffusionSpectralEntropy(sigma=1.5, t=t).fit(X).entropy_
+        ours = DiffusionSpectralEntropy(bandwidth=1.5, t=t).fit(X).entropy_
         assert ours == pytest.approx(dense_reference_dse(X, 1.5, t), abs=1e-10)
 
 
@@ -91,7 +94,7 @@ def test_dse_matches_dse_dsmi(data500, t):
     dse_dsmi = pytest.importorskip("dse_dsmi")
     X, _ = data500
     ref = dse_dsmi.diffusion_spectral_entropy(X, gaussian_kernel_sigma=10, t=t)
-    ours = DiffusionSpectralEntropy(sigma=10.0, t=t, base=2).fit(X).entropy_
+    ours = DiffusionSpectralEntropy(bandwidth=10.0, t=t, base=2).fit(X).entropy_
     assert ours == pytest.approx(ref, abs=1e-8)
 
 
@@ -138,7 +141,7 @@ def test_bounds_zero_to_log_n():
     rng = np.random.default_rng(5)
     for sigma in (0.3, 1.0, 3.0):
         X = rng.normal(size=(80, 3))
-        h = DiffusionSpectralEntropy(sigma=sigma).fit(X).entropy_
+        h = DiffusionSpectralEntropy(bandwidth=sigma).fit(X).entropy_
         assert 0.0 <= h <= math.log(80) + 1e-12
 
 
@@ -155,20 +158,21 @@ def test_invariant_to_rotation_translation_and_permutation(data500):
 
 def test_fixed_sigma_misleads_on_small_scale_data_median_does_not(data500):
     X, _ = data500
-    small = X * 1e-3  # all distances << sigma = 10
-    assert DiffusionSpectralEntropy(sigma=10.0).fit(small).entropy_ < 1e-3
-    med = DiffusionSpectralEntropy(sigma="median")
+    small = X * 1e-3  # all distances << bandwidth = 10
+    with pytest.warns(BandwidthWarning, match=r"the result reflects the scale of X"):
+        assert DiffusionSpectralEntropy(bandwidth=10.0).fit(small).entropy_ < 1e-3
+    med = DiffusionSpectralEntropy(bandwidth="median")
     h_small = med.fit(small).entropy_
-    sigma_small = med.sigma_
+    sigma_small = med.bandwidth_
     h = med.fit(X).entropy_
     assert h > 1.0  # the 10 clusters are seen
     assert h_small == pytest.approx(h, abs=1e-9)  # scale-free
-    assert sigma_small == pytest.approx(1e-3 * med.sigma_, rel=1e-12)
+    assert sigma_small == pytest.approx(1e-3 * med.bandwidth_, rel=1e-12)
 
 
 def test_median_sigma_definition():
     X = np.array([[0.0], [1.0], [3.0]])  # distances 1, 2, 3
-    assert DiffusionSpectralEntropy(sigma="median").fit(X).sigma_ == pytest.approx(2.0)
+    assert DiffusionSpectralEntropy(bandwidth="median").fit(X).bandwidth_ == pytest.approx(2.0)
 
 
 def test_entropy_decreases_with_t(data500):
@@ -211,7 +215,9 @@ def test_slq_matrix_free_within_one_percent_at_3000():
 def test_slq_small_sigma_gives_log_n_exactly(knn):
     # K = I: every probe's quadrature is exact, so SLQ has no error at all
     X = np.random.default_rng(0).normal(size=(300, 6))
-    est = DiffusionSpectralEntropy(sigma=1e-3, method="slq", knn=knn, random_state=0).fit(X)
+    with pytest.warns(BandwidthWarning):
+        est = DiffusionSpectralEntropy(bandwidth=1e-3, method="slq", knn=knn,
+                                       random_state=0).fit(X)
     assert est.entropy_ == pytest.approx(math.log(300), abs=1e-10)
     assert est.standard_error_ < 1e-10
 
@@ -283,7 +289,7 @@ def test_dsmi_labels_determined_by_z():
     rng = np.random.default_rng(0)
     y = np.repeat(np.arange(4), 50)
     Z = 20.0 * y[:, None] + rng.normal(size=(200, 3))
-    mi = DiffusionSpectralMI(sigma=2.0).fit(Z, y)
+    mi = DiffusionSpectralMI(bandwidth=2.0).fit(Z, y)
     assert mi.mutual_info_ > 0.9 * math.log(4)
 
 
@@ -293,7 +299,7 @@ def test_dsmi_independent_labels_zero_in_expectation():
     # 3 standard errors of 0
     rng = np.random.default_rng(9)
     Z = rng.normal(size=(240, 3))
-    vals = [DiffusionSpectralMI(sigma=1.0, reference=True, random_state=s)
+    vals = [DiffusionSpectralMI(bandwidth=1.0, reference=True, random_state=s)
             .fit(Z, rng.integers(0, 3, 240)).mutual_info_ for s in range(12)]
     assert abs(np.mean(vals)) < 3 * np.std(vals, ddof=1) / math.sqrt(12)
 
@@ -317,7 +323,7 @@ def test_dsmi_attributes(data500):
     X, y = data500
     mi = DiffusionSpectralMI(base=2).fit(X, y)
     assert mi.mutual_info_ == pytest.approx(mi.entropy_ - mi.conditional_entropy_, abs=1e-12)
-    assert mi.groups_.shape == (500,) and mi.sigma_ == 10.0
+    assert mi.groups_.shape == (500,) and mi.bandwidth_ == 10.0
     assert mi.score(X, y) == pytest.approx(mi.mutual_info_, abs=1e-12)
 
 
@@ -327,15 +333,16 @@ def test_dsmi_attributes(data500):
 @pytest.mark.parametrize(
     ("params", "exc", "match"),
     [
-        ({"sigma": -1.0}, ValueError, r"sigma must be > 0, got -1.0"),
-        ({"sigma": "mean"}, ValueError, r"sigma must be a positive number or 'median', got 'mean'"),
-        ({"sigma": float("inf")}, ValueError, r"sigma must be finite"),
+        ({"bandwidth": -1.0}, ValueError, r"bandwidth must be > 0, got -1.0"),
+        ({"bandwidth": "mean"}, ValueError,
+         r"bandwidth must be a real number > 0 or 'median', got 'mean'"),
+        ({"bandwidth": float("inf")}, ValueError, r"bandwidth must be a finite number"),
         ({"t": 0}, ValueError, r"t must be > 0, got 0"),
         ({"t": "1"}, TypeError, r"t must be a real number, got '1'"),
         ({"method": "lanczos"}, ValueError, r"method must be one of 'auto', 'exact', 'slq'"),
         ({"max_samples": 0}, ValueError, r"max_samples must be >= 1, got 0"),
         ({"knn": 0}, ValueError, r"knn must be >= 1, got 0"),
-        ({"knn": "all"}, ValueError, r"knn must be 'auto', a positive int or None, got 'all'"),
+        ({"knn": "all"}, ValueError, r"knn must be 'auto', an int >= 1 or None, got 'all'"),
         ({"n_probes": 1}, ValueError, r"n_probes must be >= 2, got 1"),
         ({"lanczos_steps": 2.5}, TypeError, r"lanczos_steps must be an int, got 2.5"),
         ({"backend": "torch"}, ValueError, r"backend must be one of 'auto', 'numba', 'jax'"),
@@ -366,10 +373,10 @@ def test_bad_X(X, exc, match):
 
 
 def test_median_sigma_needs_two_distinct_points():
-    with pytest.raises(ValueError, match=r"sigma='median' needs at least 2 samples"):
-        DiffusionSpectralEntropy(sigma="median").fit(np.ones((1, 2)))
-    with pytest.raises(ValueError, match=r"median pairwise distance of 0"):
-        DiffusionSpectralEntropy(sigma="median").fit(np.ones((5, 2)))
+    with pytest.raises(ValueError, match=r"bandwidth='median' needs at least 2 samples"):
+        DiffusionSpectralEntropy(bandwidth="median").fit(np.ones((1, 2)))
+    with pytest.raises(ValueError, match=r"bandwidth='median' gives 0"):
+        DiffusionSpectralEntropy(bandwidth="median").fit(np.ones((5, 2)))
 
 
 def test_memory_budget_raises_before_allocating(monkeypatch):
@@ -424,3 +431,40 @@ def test_dsmi_bad_parameters(params, exc, match):
     X = np.random.default_rng(0).normal(size=(20, 2))
     with pytest.raises(exc, match=match):
         DiffusionSpectralMI(**params).fit(X, np.zeros(20, dtype=int))
+
+
+# -- the scale warning ----------------------------------------------------------------------
+
+
+def test_scale_warning_does_not_fire_where_the_bandwidth_fits_the_data(data500):
+    X, _ = data500
+    h = DiffusionSpectralEntropy(bandwidth="median").fit(X).bandwidth_
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for bw in (h, h / 4, 4 * h):  # within a factor 10 of the median distance
+            DiffusionSpectralEntropy(bandwidth=bw).fit(X)
+        DiffusionSpectralEntropy(bandwidth="median").fit(X * 1e-3)  # scale-free: never warns
+
+
+def test_scale_warning_needs_both_the_bound_and_the_far_bandwidth():
+    # two points far apart at a bandwidth of the order of their distance: DSE = log 2 exactly
+    # (a bound), but the bandwidth is not far from the median distance, so no warning
+    X = np.array([[0.0], [100.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = DiffusionSpectralEntropy(bandwidth=15.0).fit(X)
+    assert est.entropy_ == pytest.approx(math.log(2), abs=1e-10)
+
+
+def test_sigma_is_a_deprecated_alias_of_bandwidth(data500):
+    X, y = data500
+    new = DiffusionSpectralEntropy(bandwidth=20.0).fit(X)
+    with pytest.warns(FutureWarning, match=r"`sigma` was renamed `bandwidth`"):
+        old = DiffusionSpectralEntropy(sigma=20.0).fit(X)
+    assert old.entropy_ == new.entropy_
+    with pytest.warns(FutureWarning, match=r"sigma_ was renamed bandwidth_"):
+        assert old.sigma_ == 20.0
+    with pytest.warns(FutureWarning, match=r"`sigma` was renamed `bandwidth`"):
+        mi = DiffusionSpectralMI(sigma=20.0, progress=False).fit(X, y)
+    assert mi.mutual_info_ == DiffusionSpectralMI(bandwidth=20.0, progress=False).fit(
+        X, y).mutual_info_

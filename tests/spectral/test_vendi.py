@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from infotheory import MemoryBudgetError, VendiScore
-from infotheory.spectral import renyi_entropy_of_spectrum
+from infotheory.spectral import BandwidthWarning, renyi_entropy_of_spectrum
 
 _vendi = pytest.importorskip("vendi_score.vendi")
 
@@ -292,7 +292,7 @@ def test_approximation_close_to_exact_and_reports_error(method):
     X = _clusters(1500)
     exact = VendiScore(kernel="rbf").fit(X)
     approx = VendiScore(kernel="rbf", method=method, n_components=600, random_state=0).fit(X)
-    assert approx.method_ == method and approx.n_components_ <= 600
+    assert approx.method_ == method and approx.n_eigenvalues_ <= 600
     assert approx.bandwidth_ == exact.bandwidth_
     # The halving check bounds the observed error here (Nyström underestimates monotonically).
     err = abs(approx.score_ - exact.score_)
@@ -307,7 +307,7 @@ def test_nystroem_with_all_points_is_exact():
     exact = VendiScore(kernel="rbf", bandwidth=2.0).fit(X).score_
     full = VendiScore(kernel="rbf", bandwidth=2.0, method="nystroem", n_components=500,
                       random_state=0).fit(X)
-    assert full.n_components_ <= 80  # landmark-kernel directions below 1e-8 are dropped
+    assert full.n_eigenvalues_ <= 80  # landmark-kernel directions below 1e-8 are dropped
     assert full.score_ == pytest.approx(exact, rel=1e-6)  # pinv cutoff 1e-8 of the landmarks
 
 
@@ -403,7 +403,8 @@ def test_bad_callable_kernel():
         ({"kernel": "poly"}, ValueError, "kernel must be one of 'cosine'.*got 'poly'"),
         ({"method": "exact"}, ValueError, "method must be one of .*got 'exact'"),
         ({"bandwidth": 0.0}, ValueError, "bandwidth must be > 0, got 0.0"),
-        ({"bandwidth": "scott"}, ValueError, "bandwidth must be a positive number or 'median'"),
+        ({"bandwidth": "scott"}, ValueError,
+         "bandwidth must be a real number > 0 or 'median', got 'scott'"),
         ({"n_components": 0}, ValueError, "n_components must be >= 1, got 0"),
         ({"rank_tol": -1e-3}, ValueError, "rank_tol must be >= 0"),
         ({"max_memory": "lots"}, ValueError, "max_memory must be a positive number of bytes"),
@@ -447,12 +448,43 @@ def test_bad_weights(kwargs, match):
         (np.ones((2, 2, 2)), ValueError, "X must be 1-D or 2-D"),
         (np.empty((0, 3)), ValueError, "X is empty"),
         (np.array([["a", "b"]]), TypeError, "X must be numeric"),
-        (np.array([[1.0, 2.0], [0.0, 0.0]]), ValueError, r"1 all-zero row\(s\) \(first at ind"),
     ],
 )
 def test_bad_samples(X, err, match):
     with pytest.raises(err, match=match):
         VendiScore().fit(X)
+
+
+@pytest.mark.parametrize("method", ["dual", "kernel"])
+def test_cosine_all_zero_rows_are_one_item_apart_from_the_others(method):
+    # a zero row is similar to itself and to other zero rows only: K = [[1, 0, 0],
+    # [0, 1, 1], [0, 1, 1]] has eigenvalues {1, 2}/3 whatever the path
+    X = np.array([[1.0, 2.0], [0.0, 0.0], [0.0, 0.0]])
+    est = VendiScore(q=2, method=method).fit(X)
+    assert est.score_ == pytest.approx(1.0 / ((1 / 3) ** 2 + (2 / 3) ** 2), rel=1e-12)
+    assert VendiScore().fit(np.zeros((4, 3))).score_ == pytest.approx(1.0, rel=1e-12)
+    # streaming meets the zero rows in a later batch: the dual matrix grows by one dimension
+    stream = VendiScore(q=2).partial_fit(X[:1]).partial_fit(X[1:])
+    assert stream.score_ == pytest.approx(est.score_, rel=1e-12)
+
+
+def test_rbf_scale_warning_fires_only_far_from_the_data():
+    X = _data(200, 3)
+    with pytest.warns(BandwidthWarning, match="within 5% of its maximum"):
+        assert VendiScore(kernel="rbf", bandwidth=1e-4).fit(X).score_ > 0.95 * 200
+    with pytest.warns(BandwidthWarning, match="within 5% of its minimum"):
+        assert VendiScore(kernel="rbf", bandwidth=1e4).fit(X).score_ < 1.05
+    h = VendiScore(kernel="rbf").fit(X).bandwidth_
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for bw in (h / 5, h, 5 * h):
+            VendiScore(kernel="rbf", bandwidth=bw).fit(X)
+
+
+def test_n_components_is_a_deprecated_alias():
+    est = VendiScore().fit(_data(30, 4))
+    with pytest.warns(FutureWarning, match="renamed n_eigenvalues_"):
+        assert est.n_components_ == est.n_eigenvalues_ == 4
 
 
 def test_median_bandwidth_degenerate():
@@ -466,8 +498,11 @@ def test_memory_budget():
     X = _data(2000, 3)
     with pytest.raises(MemoryBudgetError, match=r"2000 x 2000 kernel matrix .* would need 64\.0 MB"
                        r".*Use method='nystroem'"):
+        VendiScore(kernel="rbf", bandwidth=1.0, method="kernel", max_memory="10MB").fit(X)
+    with pytest.raises(MemoryBudgetError, match=r"distance matrix of bandwidth=.median."):
         VendiScore(kernel="rbf", method="kernel", max_memory="10MB").fit(X)
     with pytest.raises(MemoryBudgetError, match="Use a smaller n_components"):
-        VendiScore(kernel="rbf", method="nystroem", n_components=1000, max_memory="1MB").fit(X)
+        VendiScore(kernel="rbf", bandwidth=1.0, method="nystroem", n_components=1000,
+                   max_memory="1MB").fit(X)
     with pytest.raises(MemoryBudgetError, match=r"the 3 x 3 dual matrix"):
         VendiScore(method="dual", max_memory=100).fit(X)
