@@ -30,13 +30,13 @@ KD-tree path uses ``nextafter(r, 0)`` with ``<=``, which is the same set for dis
 from __future__ import annotations
 
 import contextlib
-import os
 
 import numba
 import numpy as np
 from numba import njit, prange
 from scipy.spatial import cKDTree
 
+from .._threads import resolve_n_jobs
 from .knn_grid import count_sorted_1d, grid_knn_2d
 
 __all__ = ["knn", "count_within", "count_marginals", "marginal_extents", "n_threads", "threads"]
@@ -68,13 +68,9 @@ _CAND_BLOCK = 256  # candidate rows per block: 256 x 40 x 8 B = 80 kB, stays in 
 
 
 def n_threads(n_jobs) -> int:
-    """Resolve ``n_jobs`` (None/-1 = all numba threads, negative counts back from all)."""
-    total = numba.config.NUMBA_NUM_THREADS
-    if n_jobs is None:
-        return total
-    if n_jobs < 0:
-        return max(1, min(total, (os.cpu_count() or 1) + 1 + n_jobs))
-    return max(1, min(total, int(n_jobs)))
+    """Threads for ``n_jobs`` (the package's meaning, see ``infotheory._threads``), at most
+    numba's thread pool."""
+    return resolve_n_jobs(n_jobs, limit=numba.config.NUMBA_NUM_THREADS)
 
 
 # Launching a parallel region costs ~10 us on an idle machine but milliseconds on a busy one

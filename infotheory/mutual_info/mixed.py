@@ -54,7 +54,8 @@ class MixedMI(InfoEstimator):
     base : float or None, default=None
         Logarithm base of the unit: ``None`` for nats, ``2`` for bits.
     n_jobs : int or None, default=None
-        Threads for the neighbour search (``None`` or ``-1``: all numba threads).
+        Threads for the neighbour search, in scikit-learn's meaning: ``None`` is one thread
+        unless in a :func:`joblib.parallel_config` context, ``-1`` all processors.
 
     Attributes
     ----------

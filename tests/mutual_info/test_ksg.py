@@ -373,3 +373,16 @@ def test_grid_knn_and_binned_counts_are_exact(kind):
                 np.testing.assert_array_equal(
                     G.count_sorted_1d(x, radii, strict),
                     K._count_brute(x[:, None].copy(), radii, strict, True))
+
+
+def test_n_jobs_has_scikit_learns_meaning():
+    import numba
+    from joblib import cpu_count, parallel_config
+
+    from infotheory._kernels.knn import n_threads
+
+    assert n_threads(None) == 1  # serial by default, as in scikit-learn
+    assert n_threads(1) == 1
+    assert n_threads(-1) == min(numba.config.NUMBA_NUM_THREADS, cpu_count())
+    with parallel_config(n_jobs=2):
+        assert n_threads(None) == min(2, numba.config.NUMBA_NUM_THREADS)
