@@ -1,6 +1,6 @@
 """Binned activation MI over an information plane: 10 layers × 100 epochs of 10 000 × 256.
 
-DESIGN.md §5: under a minute. Compared with what users otherwise write (the papers' code): each
+Target: the whole information-plane grid under a minute. Compared with what users otherwise write (the papers' code): each
 value replaced by its bin's left edge, then ``np.unique(axis=0)`` on the rows, and once more per
 class for H(T|Y). The numpy version is timed on a few layer-epochs and extrapolated to the grid.
 
@@ -165,7 +165,7 @@ def main(quick: bool = False) -> None:
           f"threads). cpu ms/call = 1-thread grid CPU / {calls} calls; numpy (edges included for "
           f"entropy_based) timed on the first layer-epoch, best of {n_numpy}; ratio = numpy / "
           "ours, single-thread CPU time per call (wall time on a shared machine also counts "
-          "other processes); target (DESIGN.md §5): grid under 60 s on one thread")
+          "other processes); target: grid under 60 s on one thread")
 
 
 if __name__ == "__main__":

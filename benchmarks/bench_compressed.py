@@ -1,4 +1,4 @@
-"""Compressed MI vs plain KSG on 64-D embedded Gaussians with known MI (DESIGN.md §4.3).
+"""Compressed MI vs plain KSG on 64-D embedded Gaussians with known MI.
 
 Both estimators see the same samples of :func:`infotheory.datasets.embedded_gaussians` (latent
 Gaussians of known MI mapped smoothly and injectively into 64 dimensions). Reported: estimate,

@@ -1,4 +1,4 @@
-"""Diffusion spectral entropy: ours beside ``dse-dsmi`` (DESIGN.md §5).
+"""Diffusion spectral entropy: ours beside ``dse-dsmi``.
 
 Seeded 10-cluster data (``make_blobs(N, 64, centers=10, random_state=0)``), sigma = 10, t = 1,
 values in bits; the N = 1e5 run uses data whose kernel is local (10 two-dimensional sheets).

@@ -1,6 +1,6 @@
 """Vendi score: ours beside vendi-score (cosine kernel), and the RBF kernel at n = 100 000.
 
-Targets (DESIGN.md §5): cosine, n = 8000, d = 64 on the dual path in milliseconds; RBF at
+Targets: cosine, n = 8000, d = 64 on the dual path in milliseconds; RBF at
 n = 100 000 under a minute with the approximation error reported.
 """
 

@@ -1,4 +1,4 @@
-"""Information-theoretic generalization bounds (DESIGN.md §4.7), in nats.
+"""Information-theoretic generalization bounds, in nats.
 
 Each bound is a function returning a :class:`BoundResult`: the value, the inputs, the assumptions
 it rests on and the reference. ``gen`` is the expected generalization gap

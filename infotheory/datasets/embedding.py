@@ -1,6 +1,6 @@
 """Low-dimensional correlated Gaussians embedded smoothly and injectively in a high dimension.
 
-The ground truth of compressed MI (DESIGN.md §4.3, the synthetic check of Butakov et al. 2024):
+The ground truth of compressed MI (the synthetic check of Butakov et al. 2024):
 an injective map of each variable leaves the mutual information unchanged, so samples that live
 in 64 or more dimensions still carry a known MI.
 """

@@ -1,4 +1,4 @@
-"""PAC-Bayes bounds: DESIGN.md reference values, relations between the forms, bad input."""
+"""PAC-Bayes bounds: hand-computed reference values, relations between the forms, bad input."""
 
 import math
 

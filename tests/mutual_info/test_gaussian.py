@@ -59,7 +59,7 @@ def test_copula_exact_for_gaussian_data(mi, dim):
 
 
 def test_copula_d20_where_knn_saturates():
-    # DESIGN.md §4.1: true 4.46 nats at d = 20 per side; kNN estimators return about 1.2
+    # the known kNN failure: true 4.46 nats at d = 20 per side; kNN estimators return about 1.2
     n = 10_000
     X, Y, true_mi = correlated_gaussians(n, 4.46, dim=20, random_state=2)
     est = GaussianCopulaMI().fit(X, Y).mutual_info_

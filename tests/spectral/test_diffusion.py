@@ -1,6 +1,6 @@
 """Diffusion spectral entropy and MI: closed forms, the reference package, properties, bad input.
 
-Reference values of DESIGN.md §4.4 (6.787779238670341 bits at N = 500, ...) come from a
+Reference values quoted for DSE (6.787779238670341 bits at N = 500, ...) come from a
 "seeded 10-cluster" generator that is not published with them; we could not reproduce it
 (sklearn ``make_blobs`` with seeds 0/1/42 and several NumPy generators give 6.75–6.80 bits), so
 the reference tests compare with the installed ``dse-dsmi`` on the same seeded data instead.

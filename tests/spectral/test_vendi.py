@@ -33,7 +33,7 @@ class _Reference:
 
 vendi = _Reference()
 
-# DESIGN.md §4.5: eigenvalues of K/3 are {1.9, 0.1, 1}/3, so every order has a closed form.
+# Eigenvalues of K/3 are {1.9, 0.1, 1}/3, so every order has a closed form.
 K3 = np.array([[1.0, 0.9, 0.0], [0.9, 1.0, 0.0], [0.0, 0.0, 1.0]])
 K3_EXACT = {
     1.0: 2.1573004833739833,
