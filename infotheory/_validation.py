@@ -23,7 +23,6 @@ __all__ = [
     "plain_array",
     "check_paired",
     "check_labels",
-    "check_symbols",
     "check_param",
     "check_option",
     "check_bool",
@@ -327,25 +326,6 @@ def _check_object_labels(arr: np.ndarray, name: str) -> None:
             f"Unknown label type: {name} has values that cannot be compared (dtype object): it "
             "mixes numbers and strings; expected labels of a single type"
         )
-
-
-def check_symbols(X, *, name: str = "X", n_samples: int | None = None) -> np.ndarray:
-    """Validate a discrete array and return one ``int64`` symbol code per sample.
-
-    Rows of a 2-D array are joint symbols (the row ``(a, b)`` is one symbol). Any numeric dtype
-    is accepted; each distinct value (row) is one symbol.
-    """
-    arr = check_samples(X, name=name)
-    if n_samples is not None and arr.shape[0] != n_samples:
-        raise ValueError(
-            f"{name} must have one row per sample: expected {n_samples}, got {arr.shape[0]} "
-            f"(shape={arr.shape})"
-        )
-    if arr.shape[1] == 1:
-        _, codes = np.unique(arr[:, 0], return_inverse=True)
-    else:
-        _, codes = np.unique(arr, axis=0, return_inverse=True)
-    return codes.reshape(-1).astype(np.int64)
 
 
 def check_param(

@@ -17,7 +17,6 @@ from infotheory._validation import (
     check_param,
     check_random_state,
     check_samples,
-    check_symbols,
     import_jax,
     parse_memory,
     require_y,
@@ -177,17 +176,6 @@ def test_labels_strings_encoded():
 
 
 # -- symbols ------------------------------------------------------------------------------------
-
-
-def test_symbols_count():
-    with pytest.raises(ValueError, match=r"X must have one row per sample: expected 5, got 3 "
-                                         r"\(shape=\(3, 2\)\)"):
-        check_symbols(np.zeros((3, 2)), n_samples=5)
-
-
-def test_symbols_joint_rows():
-    codes = check_symbols(np.array([[0, 1], [1, 0], [0, 1]]))
-    assert codes[0] == codes[2] != codes[1]
 
 
 # -- parameters ---------------------------------------------------------------------------------
