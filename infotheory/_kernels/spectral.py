@@ -232,6 +232,19 @@ def knn_diffusion_kernel(X: np.ndarray, sigma: float, k: int):
     return G, deg
 
 
+# -- the operator protocol -----------------------------------------------------------------
+#
+# The stochastic Lanczos quadrature needs only products with the kernel K = D^{-1/2} G D^{-1/2}
+# and two exact traces. Every kernel operator (NumPy sparse and blocked here, JAX blocked in
+# spectral_jax) offers, as scipy's LinearOperator does for the product:
+#   n            the size of K
+#   matmat(V)    K @ V for a float64 (n, p) block of vectors
+#   trace()      tr K, exactly
+#   trace_sq()   tr K^2 = ||K||_F^2, exactly (the control variate's mean)
+#   psd          whether K is positive semi-definite (then tr K is S_1 at t = 1)
+# and one Lanczos iteration, lanczos_tridiagonals, drives them all.
+
+
 class SparseDiffusionOperator:
     """``V -> K V`` for the kNN-truncated kernel (one sparse product per call)."""
 

@@ -1,4 +1,5 @@
-"""JAX versions of the diffusion-kernel products and Lanczos iterations (imported lazily).
+"""JAX versions of the dense diffusion kernel and of the matrix-free kernel operator (imported
+lazily).
 
 The kernel is never formed on the SLQ path: each product recomputes it in row blocks of
 ``_BLOCK`` points (``lax.map``), so memory stays O(block x n) on an accelerator. Jitted functions
@@ -17,7 +18,7 @@ jax = import_jax()
 jnp = jax.numpy
 lax = jax.lax
 
-__all__ = ["eigenvalues_exact", "lanczos_matrix_free"]
+__all__ = ["eigenvalues_exact", "BlockedDiffusionOperator"]
 
 _BLOCK = 1024
 
@@ -62,66 +63,61 @@ def _apply_G(Xp, sqp, V, n_valid, scale, block):
     return out.reshape(n_pad, V.shape[1])
 
 
-@partial(jax.jit, static_argnames=("steps", "block"))
-def _lanczos(Xp, V0, n_valid, scale, steps, block):
-    n_pad, p = V0.shape
+@partial(jax.jit, static_argnames=("block",))
+def _prepare(Xp, n_valid, scale, block):
+    """Centred padded points, their squared norms and ``s = D^{-1/2}`` (zero on padding)."""
+    n_pad = Xp.shape[0]
     Xc = Xp - jnp.sum(Xp, axis=0) / n_valid
     valid = (jnp.arange(n_pad) < n_valid).astype(Xp.dtype)
     Xc = Xc * valid[:, None]
     sq = jnp.sum(Xc * Xc, axis=1)
     deg = _apply_G(Xc, sq, valid[:, None], n_valid, scale, block)[:, 0]
     s = jnp.where(valid > 0, 1.0 / jnp.sqrt(jnp.where(valid > 0, deg, 1.0)), 0.0)
+    return Xc, sq, s
 
-    def matmat(V):
-        return s[:, None] * _apply_G(Xc, sq, s[:, None] * V, n_valid, scale, block)
 
-    Q = jnp.zeros((steps, n_pad, p), dtype=Xp.dtype)
-    Q = Q.at[0].set(V0 / jnp.linalg.norm(V0, axis=0))
-    alpha = jnp.zeros((steps, p), dtype=Xp.dtype)
-    beta = jnp.zeros((steps, p), dtype=Xp.dtype)
+@partial(jax.jit, static_argnames=("block",))
+def _matmat(Xc, sq, s, V, n_valid, scale, block):
+    return s[:, None] * _apply_G(Xc, sq, s[:, None] * V, n_valid, scale, block)
 
-    def body(j, state):
-        Q, alpha, beta = state
-        q = Q[j]
-        w = matmat(q)
-        a = jnp.sum(q * w, axis=0)
-        alpha = alpha.at[j].set(a)
-        qprev = jnp.where(j > 0, Q[jnp.maximum(j - 1, 0)], 0.0)
-        bprev = jnp.where(j > 0, beta[jnp.maximum(j - 1, 0)], 0.0)
-        w = w - a * q - bprev * qprev
-        # full re-orthogonalisation, two passes; rows of Q past j are still zero
-        for _ in range(2):
-            c = jnp.einsum("jnp,np->jp", Q, w)
-            w = w - jnp.einsum("jnp,jp->np", Q, c)
-        b = jnp.linalg.norm(w, axis=0)
-        alive = b > 1e-12 * jnp.maximum(1.0, jnp.max(jnp.abs(a)))
-        b = jnp.where(alive, b, 0.0)
-        beta = beta.at[j].set(b)
-        qn = jnp.where(alive, w / jnp.where(alive, b, 1.0), 0.0)
-        Q = Q.at[jnp.minimum(j + 1, steps - 1)].set(jnp.where(j + 1 < steps, qn, Q[steps - 1]))
-        return Q, alpha, beta
 
-    _, alpha, beta = lax.fori_loop(0, steps, body, (Q, alpha, beta))
-    trace = jnp.sum(s * s)  # G_ii = 1, so tr(K) = sum_i 1 / d_i
+@partial(jax.jit, static_argnames=("block",))
+def _trace_sq(Xc, sq, s, n_valid, scale, block):
     # tr(K^2) = sum_ij s_i^2 G_ij^2 s_j^2, and G_ij^2 is the affinity at twice the scale
     s2 = (s * s)[:, None]
-    trace_sq = jnp.sum(s2 * _apply_G(Xc, sq, s2, n_valid, 2.0 * scale, block))
-    return alpha, beta[: steps - 1], trace, trace_sq
+    return jnp.sum(s2 * _apply_G(Xc, sq, s2, n_valid, 2.0 * scale, block))
 
 
-def lanczos_matrix_free(X: np.ndarray, sigma: float, V0: np.ndarray, steps: int):
-    """Lanczos tridiagonals (``alpha``, ``beta``) of the matrix-free diffusion kernel from the
-    probe columns ``V0``, ``tr K`` and ``tr K^2``; same contract as
-    :func:`infotheory._kernels.spectral.lanczos_tridiagonals`."""
-    n = X.shape[0]
-    block = min(_BLOCK, n)
-    n_pad = -(-n // block) * block
-    Xp = np.zeros((n_pad, X.shape[1]), dtype=X.dtype)
-    Xp[:n] = X
-    Vp = np.zeros((n_pad, V0.shape[1]), dtype=V0.dtype)
-    Vp[:n] = V0
-    alpha, beta, trace, trace_sq = _lanczos(
-        jnp.asarray(Xp), jnp.asarray(Vp), n, 1.0 / (2.0 * sigma * sigma), steps, block
-    )
-    return (np.asarray(alpha, dtype=np.float64), np.asarray(beta, dtype=np.float64),
-            float(trace), float(trace_sq))
+class BlockedDiffusionOperator:
+    """``V -> K V`` for the full Gaussian diffusion kernel, computed by JAX without forming it.
+
+    The JAX implementation of the operator protocol of
+    :mod:`infotheory._kernels.spectral` (``n``, ``matmat``, ``trace``, ``trace_sq``, ``psd``),
+    so the one Lanczos iteration (:func:`~infotheory._kernels.spectral.lanczos_tridiagonals`)
+    drives both backends. Each product recomputes the kernel in row blocks of ``_BLOCK`` points
+    on the device (``lax.map``): memory stays O(block x n) there.
+    """
+
+    psd = True
+
+    def __init__(self, X: np.ndarray, sigma: float):
+        self.n = n = X.shape[0]
+        self.block = min(_BLOCK, n)
+        self.n_pad = -(-n // self.block) * self.block
+        Xp = np.zeros((self.n_pad, X.shape[1]), dtype=X.dtype)
+        Xp[:n] = X
+        self.scale = 1.0 / (2.0 * sigma * sigma)
+        self._Xc, self._sq, self._s = _prepare(jnp.asarray(Xp), n, self.scale, self.block)
+
+    def matmat(self, V: np.ndarray) -> np.ndarray:
+        Vp = np.zeros((self.n_pad, V.shape[1]), dtype=V.dtype)
+        Vp[: self.n] = V
+        out = _matmat(self._Xc, self._sq, self._s, jnp.asarray(Vp), self.n, self.scale,
+                      self.block)
+        return np.array(out[: self.n], dtype=np.float64)  # writable: Lanczos updates in place
+
+    def trace(self) -> float:
+        return float(jnp.sum(self._s * self._s))  # G_ii = 1, so tr(K) = sum_i 1 / d_i
+
+    def trace_sq(self) -> float:
+        return float(_trace_sq(self._Xc, self._sq, self._s, self.n, self.scale, self.block))

@@ -194,15 +194,14 @@ def _slq(X, sigma, rng, backend, *, t, knn, n_probes, lanczos_steps, max_memory)
     if backend == "jax":
         from .._kernels import spectral_jax
 
-        alpha, beta, trace, trace_sq = spectral_jax.lanczos_matrix_free(X, sigma, V0, steps)
-        psd = True
+        op = spectral_jax.BlockedDiffusionOperator(X, sigma)
+    elif knn is None:
+        op = _k.BlockedDiffusionOperator(X, sigma)
     else:
-        if knn is None:
-            op = _k.BlockedDiffusionOperator(X, sigma)
-        else:
-            op = _k.SparseDiffusionOperator(*_k.knn_diffusion_kernel(X, sigma, min(knn, n - 1)))
-        alpha, beta = _k.lanczos_tridiagonals(op.matmat, V0, steps)
-        trace, trace_sq, psd = op.trace(), op.trace_sq(), op.psd
+        op = _k.SparseDiffusionOperator(*_k.knn_diffusion_kernel(X, sigma, min(knn, n - 1)))
+    # one Lanczos iteration for every operator (NumPy or JAX products)
+    alpha, beta = _k.lanczos_tridiagonals(op.matmat, V0, steps)
+    trace, trace_sq, psd = op.trace(), op.trace_sq(), op.psd
     s1, s2 = _k.quadrature(alpha, beta, np.full(p, float(n)), (pw, pwlog))
     # v^T K v = |v|^2 alpha_0 and v^T K^2 v = |v|^2 (alpha_0^2 + beta_0^2), from the Lanczos run
     C = np.column_stack([n * alpha[0] - trace,
