@@ -38,6 +38,7 @@ _LAZY = {
     "DiffusionSpectralEntropy": "spectral",
     "DiffusionSpectralMI": "spectral",
     "VendiScore": "spectral",
+    "BandwidthWarning": "spectral",
     # dimension
     "EffectiveDimension": "dimension",
     "LocalEffectiveDimension": "dimension",
