@@ -16,8 +16,8 @@ that each exact eigensolve is cheap.
 # Spectral columns of the information plane
 # -----------------------------------------
 # :class:`~infotheory.analysis.InformationPlane` takes extra estimators and fits them on every
-# layer and epoch. DSE uses ``sigma="median"``: the kernel bandwidth follows the scale of each
-# layer, which changes a lot during training (the reference default ``sigma=10`` is a length in
+# layer and epoch. DSE uses ``bandwidth="median"``: the kernel bandwidth follows the scale of each
+# layer, which changes a lot during training (the reference default ``bandwidth=10`` is a length in
 # activation units; on ``tanh`` activations, all within [-1, 1], every distance is far below it
 # and DSE would be close to 0 whatever the layer does). The Vendi score uses an RBF kernel with
 # the median bandwidth as well.
@@ -34,7 +34,7 @@ activations = [{name: T[rows] for name, T in epoch.items()} for epoch in demo["a
 
 plane = InformationPlane(
     extra={
-        "dse": DiffusionSpectralEntropy(sigma="median"),
+        "dse": DiffusionSpectralEntropy(bandwidth="median"),
         "vendi": VendiScore(kernel="rbf", bandwidth="median"),
     },
     progress=False,
@@ -59,7 +59,7 @@ axes[0].legend(fontsize="small")
 # The Vendi score is an effective number of samples: between 1 (all 400 activations identical)
 # and 400 (all orthogonal in the kernel's feature space). DSE is the entropy of the normalised
 # spectrum of the diffusion operator, at most :math:`\log 400 \approx 6` nats. Neither has a
-# ground truth to compare with; both depend on the kernel (``sigma``, ``kernel``,
+# ground truth to compare with; both depend on the kernel (``bandwidth``, ``kernel``,
 # ``bandwidth``), so compare layers and epochs with the same settings only. The guide
 # :doc:`/guide/choosing_an_estimator` shows how much the bandwidth matters.
 last = [r for r in plane.table_ if r["epoch"] == plane.epochs_[-1]]
