@@ -1,8 +1,9 @@
 """Binned activation MI over an information plane: 10 layers × 100 epochs of 10 000 × 256.
 
-Target: the whole information-plane grid under a minute. Compared with what users otherwise write (the papers' code): each
-value replaced by its bin's left edge, then ``np.unique(axis=0)`` on the rows, and once more per
-class for H(T|Y). The numpy version is timed on a few layer-epochs and extrapolated to the grid.
+Target: the whole information-plane grid under a minute. Compared with what users otherwise write
+(the papers' code): each value replaced by its bin's left edge, then ``np.unique(axis=0)`` on the
+rows, and once more per class for H(T|Y). The numpy version is timed on a few layer-epochs and
+extrapolated to the grid.
 
 Activations are float32 tanh / ReLU arrays (as saved by training loops) drawn once into a small
 pool; layer ``l`` at epoch ``e`` uses pool entry ``(l + e) % pool`` so that the timing measures
