@@ -470,6 +470,8 @@ class DiffusionSpectralMI(InfoEstimator):
     bandwidth, t, method, max_samples, knn, n_probes, lanczos_steps, backend, max_memory, base
         As in :class:`DiffusionSpectralEntropy`; applied to every DSE term. ``bandwidth="median"``
         is resolved once on all of ``Z`` so that every term uses the same bandwidth.
+        With ``reference=False``, a numeric bandwidth that leaves :math:`\mathrm{DSE}(Z)` within
+        5 % of a bound while far from the median distance raises a ``BandwidthWarning``.
     reference : bool, default=False
         Use ``dse-dsmi``'s subset-matched form (see above).
     n_repetitions : int, default=5
@@ -664,6 +666,10 @@ class DiffusionSpectralMI(InfoEstimator):
                 uncond[g] = np.mean(reps)
         if not self.reference:
             uncond[:] = dse_of(X, random.Random(seed))
+            n_used = n if self.max_samples is None else min(n, self.max_samples)
+            if not isinstance(bandwidth, str) and n_used > 1:
+                warn_if_scale_dominated(float(uncond[0]), 0.0, math.log(n_used), X, sigma,
+                                        what="DSE(Z) (nats), the unconditional term of DSMI,")
         return Estimate(
             float(np.dot(weights, uncond - cond)),
             in_unit={"entropy_": float(np.dot(weights, uncond)),

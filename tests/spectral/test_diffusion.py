@@ -468,3 +468,12 @@ def test_sigma_is_a_deprecated_alias_of_bandwidth(data500):
         mi = DiffusionSpectralMI(sigma=20.0, progress=False).fit(X, y)
     assert mi.mutual_info_ == DiffusionSpectralMI(bandwidth=20.0, progress=False).fit(
         X, y).mutual_info_
+
+
+def test_dsmi_scale_warning_on_its_unconditional_term(data500):
+    X, y = data500
+    with pytest.warns(BandwidthWarning, match=r"DSE\(Z\) \(nats\), the unconditional term"):
+        DiffusionSpectralMI(bandwidth=1e6, progress=False).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        DiffusionSpectralMI(bandwidth=20.0, progress=False).fit(X, y)
