@@ -103,12 +103,6 @@ class ConditionalMI(InfoEstimator):
         self.base = base
         self.n_jobs = n_jobs
 
-    @classmethod
-    def _common_test_instances(cls):
-        # scikit-learn's generic checks fit on integer class targets: label-like y, which the
-        # discrete-input check rightly warns about (tested in test_diagnostics.py)
-        return [cls(warn_discrete=False)]
-
     def _min_samples_required(self):
         return self.k + 1, f"k={self.k} neighbours need k + 1 samples"
 

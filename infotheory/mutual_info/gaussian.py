@@ -341,12 +341,6 @@ class GaussianMI(InfoEstimator):
         self.base = base
         self.max_memory = max_memory
 
-    @classmethod
-    def _common_test_instances(cls):
-        # scikit-learn's generic checks fit on integer class targets: label-like y, which the
-        # discrete-input check rightly warns about (tested in test_diagnostics.py)
-        return [cls(warn_discrete=False)]
-
     def _min_samples_required(self):
         return 3, "a sample covariance needs at least 3 samples"
 
@@ -421,12 +415,6 @@ class GaussianCopulaMI(InfoEstimator):
         self.warn_discrete = warn_discrete
         self.base = base
         self.max_memory = max_memory
-
-    @classmethod
-    def _common_test_instances(cls):
-        # scikit-learn's generic checks fit on integer class targets: label-like y, which the
-        # discrete-input check rightly warns about (tested in test_diagnostics.py)
-        return [cls(warn_discrete=False)]
 
     def _min_samples_required(self):
         return 3, "a sample covariance needs at least 3 samples"

@@ -104,12 +104,6 @@ class MixedMI(InfoEstimator):
         self.base = base
         self.n_jobs = n_jobs
 
-    @classmethod
-    def _common_test_instances(cls):
-        # scikit-learn's checks fit on separable toy classes, where Ross's estimate overshoots
-        # H(y) (warned about, tested in test_diagnostics.py)
-        return [cls(warn_discrete=False)]
-
     def _min_samples_required(self):
         return 2, "a class needs 2 samples for a within-class neighbour"
 
