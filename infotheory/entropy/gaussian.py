@@ -58,7 +58,7 @@ class GaussianEntropy(InfoEstimator):
 
     _result_attr = "entropy_"
     _cli_name = "gaussian"
-    _parameter_constraints = {"base": ["base"]}
+    _parameter_constraints = {"max_memory": ["max_memory"], "base": ["base"]}
 
     def __init__(self, *, base=None, max_memory=DEFAULT_MAX_MEMORY):
         self.base = base

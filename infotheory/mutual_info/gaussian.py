@@ -334,7 +334,8 @@ class GaussianMI(InfoEstimator):
     _result_attr = "mutual_info_"
     _requires_y = True
     _cli_name = "gaussian"
-    _parameter_constraints = {"warn_discrete": ["boolean"], "base": ["base"]}
+    _parameter_constraints = {"warn_discrete": ["boolean"], "max_memory": ["max_memory"],
+                              "base": ["base"]}
 
     def __init__(self, *, warn_discrete=True, base=None, max_memory=DEFAULT_MAX_MEMORY):
         self.warn_discrete = warn_discrete
@@ -407,6 +408,7 @@ class GaussianCopulaMI(InfoEstimator):
     _requires_y = True
     _cli_name = "gaussian_copula"
     _parameter_constraints = {"bias_correct": ["boolean"], "warn_discrete": ["boolean"],
+                              "max_memory": ["max_memory"],
                               "base": ["base"]}
 
     def __init__(self, *, bias_correct=True, warn_discrete=True, base=None,

@@ -669,7 +669,8 @@ class DiffusionSpectralMI(InfoEstimator):
             n_used = n if self.max_samples is None else min(n, self.max_samples)
             if not isinstance(bandwidth, str) and n_used > 1:
                 warn_if_scale_dominated(float(uncond[0]), 0.0, math.log(n_used), X, sigma,
-                                        what="DSE(Z) (nats), the unconditional term of DSMI,")
+                                        what="DSE(Z) (nats), the unconditional term of DSMI,",
+                                        exponent=exponent)
         return Estimate(
             float(np.dot(weights, uncond - cond)),
             in_unit={"entropy_": float(np.dot(weights, uncond)),
