@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 
 from ._kernels.spectral import median_pairwise_distance
-from ._validation import check_memory
+from ._validation import DEFAULT_MAX_MEMORY, check_memory
 
 __all__ = ["BandwidthWarning", "median_bandwidth", "warn_if_scale_dominated"]
 
@@ -83,7 +83,8 @@ def warn_if_scale_dominated(value: float, low: float, high: float, X: np.ndarray
     if not (near_high or near_low):
         return
     try:
-        median = median_bandwidth(X, np.random.default_rng(0), max_memory=math.inf)
+        # at most MEDIAN_POINTS points: a bounded (32 MB) distance matrix
+        median = median_bandwidth(X, np.random.default_rng(0), max_memory=DEFAULT_MAX_MEMORY)
     except ValueError:  # most pairs coincide: no scale to compare with
         return
     if near_high and bandwidth * SCALE_FACTOR <= median:
