@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from infotheory import GaussianCopulaMI, KSGMI, MutualInfo, StudentTCopulaMI
+from infotheory import KSGMI, GaussianCopulaMI, MutualInfo, StudentTCopulaMI
 from infotheory.datasets import (
     correlated_gaussians,
     gaussian_mixture,
