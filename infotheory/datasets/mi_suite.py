@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize, special
 
+from .._kernels.linalg import gaussian_mixture_logpdf
 from .._validation import check_option, check_param, check_random_state
 from .distributions import _t_entropy_excess, monotone_transform
 
@@ -312,14 +313,8 @@ def _mixture_params(dim_x: int, dim_y: int, n_components: int, rho: float, separ
 
 def _mixture_logpdf(Z: np.ndarray, means: np.ndarray, covs: np.ndarray) -> np.ndarray:
     """log density of an equal-weight Gaussian mixture at the rows of Z."""
-    d = Z.shape[1]
-    out = np.empty((Z.shape[0], means.shape[0]))
-    for j in range(means.shape[0]):
-        L = np.linalg.cholesky(covs[j])
-        W = np.linalg.solve(L, (Z - means[j]).T)
-        out[:, j] = (-0.5 * np.einsum("ij,ij->j", W, W) - np.log(np.diag(L)).sum()
-                     - 0.5 * d * math.log(2 * math.pi))
-    return special.logsumexp(out, axis=1) - math.log(means.shape[0])
+    weights = np.full(means.shape[0], 1.0 / means.shape[0])
+    return gaussian_mixture_logpdf(Z, weights, means, covs)
 
 
 _MC_SAMPLES = 200_000

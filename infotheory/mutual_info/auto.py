@@ -13,7 +13,7 @@ from sklearn.base import clone
 
 from .._base import Estimate, InfoEstimator
 from .._validation import check_option, check_random_state
-from .copula import DF_GRID, _ranks, _scores, _t_copula_fit
+from .copula import DF_GRID, MIXTURE_COMPONENTS, _mixture_copula_fit, _ranks, _scores, _t_copula_fit
 
 __all__ = ["DegenerateInputWarning", "MIDiagnostics", "MutualInfo", "inspect_pair"]
 
@@ -70,6 +70,9 @@ class MIDiagnostics:
         The estimates compared, in nats (e.g. ``{"t_copula": 0.98, "ksg_ranks": 0.71}``).
     copula_df : float or None
         Degrees of freedom of the fitted t copula (``inf``: Gaussian copula).
+    copula_loglik : mapping of str to float
+        Held-out mean log-likelihood (nats per sample) of each copula model fitted
+        (``"t_copula"``, ``"mixture_copula"``); the larger one is the copula model used.
     reason : str
         One sentence: why the reported method was chosen.
     """
@@ -87,6 +90,7 @@ class MIDiagnostics:
     degenerate: str | None = None
     candidates: Mapping = field(default_factory=dict)
     copula_df: float | None = None
+    copula_loglik: Mapping = field(default_factory=dict)
     reason: str = ""
 
 
@@ -332,9 +336,10 @@ class MutualInfo(InfoEstimator):
         return self._continuous(X, y, diag, rng)
 
     @staticmethod
-    def _result(value, method, diag, candidates, reason, df=None):
+    def _result(value, method, diag, candidates, reason, df=None, loglik=None):
         diag = MIDiagnostics(**{**diag.__dict__, "candidates": dict(candidates),
-                                "copula_df": df, "reason": reason})
+                                "copula_df": df, "copula_loglik": dict(loglik or {}),
+                                "reason": reason})
         return Estimate(float(value), {"method_": method, "diagnostics_": diag})
 
     def _mixed(self, X, y, diag, rng):
@@ -356,11 +361,18 @@ class MutualInfo(InfoEstimator):
 
         n, dx = X.shape
         d = dx + y.shape[1]
-        candidates, df = {}, None
+        candidates, loglik, df = {}, {}, None
         split_seed, noise_seed = _seed(rng), _seed(rng)
         if n >= 2 * (d + 2):  # each half of the held-out split must fit a d x d correlation
             fit = _t_copula_fit(X, y, DF_GRID, np.random.default_rng(split_seed))
             candidates["t_copula"], df = fit["mi"], fit["df"]
+            loglik["t_copula"] = max(fit["heldout_loglik"].values())
+            if d <= KNN_MAX_DIM:
+                mix = _mixture_copula_fit(X, y, MIXTURE_COMPONENTS,
+                                          np.random.default_rng(split_seed))
+                if mix["mi"] is not None:
+                    candidates["mixture_copula"] = mix["mi"]
+                    loglik["mixture_copula"] = max(mix["heldout_loglik"].values())
         if d <= KNN_MAX_DIM or not candidates:
             ranks = _ranks(np.hstack([X, y]))
             Z = _scores(ranks, n, math.inf)
@@ -368,15 +380,19 @@ class MutualInfo(InfoEstimator):
             est = KSGMI(k=min(KNN_K, n - 1), warn_bias=False,
                         noise=TIE_NOISE if ties else 0.0, random_state=noise_seed)
             candidates["ksg_ranks"] = est.fit(Z[:, :dx], Z[:, dx:]).mutual_info_
-        method = max(candidates, key=candidates.get)
-        if len(candidates) == 1:
-            reason = ("too few samples for the copula model, KSG on the ranks only"
-                      if method == "ksg_ranks" else
-                      f"joint dimension {d} > {KNN_MAX_DIM}: the copula model only")
+        # The copula model is the one with the larger held-out likelihood; KSG is then compared.
+        compared = [m for m in candidates if m == "ksg_ranks"]
+        if loglik:
+            compared.append(max(loglik, key=loglik.get))
+        method = max(compared, key=candidates.get)
+        if not loglik:
+            reason = "too few samples for a copula model: KSG on the ranks only"
+        elif "ksg_ranks" not in candidates:
+            reason = f"joint dimension {d} > {KNN_MAX_DIM}: the t copula only"
         else:
-            reason = ("the larger of the copula model and KSG on the ranks (each is biased low "
-                      "where it fails)")
-        return self._result(candidates[method], method, diag, candidates, reason, df)
+            reason = ("the larger of KSG on the ranks and the copula model of larger held-out "
+                      "likelihood (each is biased low where it fails)")
+        return self._result(candidates[method], method, diag, candidates, reason, df, loglik)
 
     def _delegate(self, X, y, rng):
         cls = _import_method(self.method)
