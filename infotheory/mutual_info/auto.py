@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import math
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -13,12 +12,14 @@ from sklearn.base import clone
 
 from .._base import Estimate, InfoEstimator
 from .._validation import check_option, check_random_state
+from ._diagnostics import MAX_LABEL_VALUES, InfotheoryWarning, warn
 from .copula import DF_GRID, MIXTURE_COMPONENTS, _mixture_copula_fit, _ranks, _scores, _t_copula_fit
 
 __all__ = ["DegenerateInputWarning", "MIDiagnostics", "MutualInfo", "inspect_pair"]
 
-#: An integer-valued column with at most this many distinct values is discrete (labels, counts).
-MAX_DISCRETE_LEVELS = 32
+#: An integer-valued column with at most this many distinct values is discrete (labels, counts):
+#: the label threshold of the package's input diagnostics.
+MAX_DISCRETE_LEVELS = MAX_LABEL_VALUES
 #: Joint dimension up to which KSG on the ranks and the mixture copula are computed.
 KNN_MAX_DIM = 20
 #: Neighbours of the rank KSG.
@@ -41,7 +42,7 @@ METHODS = {
 }
 
 
-class DegenerateInputWarning(UserWarning):
+class DegenerateInputWarning(InfotheoryWarning):
     """The inputs make the mutual information trivial (0 or infinite); nothing was estimated."""
 
 
@@ -207,7 +208,7 @@ class MutualInfo(InfoEstimator):
        column of ``X`` (a monotone function of it) or an affine function of ``X`` give
        :math:`+\infty`. Constant columns are dropped (they carry no information).
     2. **Discrete parts** (every varying column integer-valued with at most
-       ``MAX_DISCRETE_LEVELS`` = 32 values, e.g. labels): both discrete ->
+       ``MAX_DISCRETE_LEVELS`` = 20 values, e.g. labels): both discrete ->
        :class:`DiscreteMI` (Miller-Madow); one discrete -> :class:`MixedMI` (Ross) with the
        continuous side as its ``X`` (normal scores of its ranks, so heavy tails do not matter).
     3. **Continuous** (also "mixed" columns, jittered when rows repeat): the mutual information
@@ -330,10 +331,8 @@ class MutualInfo(InfoEstimator):
         diag = inspect_pair(X, y)
         if diag.degenerate is not None:
             value = 0.0 if diag.degenerate.endswith("= 0") else math.inf
-            warnings.warn(
-                f"MutualInfo: {diag.degenerate}; nothing was estimated (see diagnostics_).",
-                DegenerateInputWarning, stacklevel=4,
-            )
+            warn(f"MutualInfo: {diag.degenerate}; nothing was estimated (see diagnostics_).",
+                 DegenerateInputWarning)
             return Estimate(value, {"method_": "degenerate", "diagnostics_": diag})
         X = np.delete(X, diag.constant_x, axis=1)
         y = np.delete(y, diag.constant_y, axis=1)
@@ -362,7 +361,8 @@ class MutualInfo(InfoEstimator):
         labels, _ = symbol_codes(disc)
         scores = _scores(_ranks(cont), cont.shape[0], math.inf)
         ties = bool(np.any(_distinct_counts(cont) < cont.shape[0]))
-        est = MixedMI(noise=TIE_NOISE if ties else 0.0, random_state=_seed(rng))
+        est = MixedMI(noise=TIE_NOISE if ties else 0.0, warn_discrete=False,
+                      random_state=_seed(rng))
         value = est.fit(scores, labels).mutual_info_
         side = "y" if diag.kind_y == "discrete" else "X"
         return self._result(value, "mixed", diag, {"mixed": value},
@@ -389,7 +389,7 @@ class MutualInfo(InfoEstimator):
             ranks = _ranks(np.hstack([X, y]))
             Z = _scores(ranks, n, math.inf)
             ties = diag.duplicate_rows > 0 or bool(np.any(_distinct_counts(Z) < n))
-            est = KSGMI(k=min(KNN_K, n - 1), warn_bias=False,
+            est = KSGMI(k=min(KNN_K, n - 1), warn_bias=False, warn_discrete=False,
                         noise=TIE_NOISE if ties else 0.0, random_state=noise_seed)
             candidates["ksg_ranks"] = est.fit(Z[:, :dx], Z[:, dx:]).mutual_info_
         # The copula model is the one with the larger held-out likelihood; KSG is then compared.
