@@ -234,7 +234,8 @@ class MutualInfo(InfoEstimator):
        the known-MI tasks (largest excess 0.03 nats).
 
     Evidence (:func:`~infotheory.datasets.mi_suite`, 46 tasks, N = 5000, seed 1, mean absolute
-    error in nats; about 2.6 s of CPU per task, 120 s for the suite): Gaussian 0.015 (12 tasks, 1+1 to 50+50 features), Student-t 0.016 (9 tasks,
+    error in nats; about 2.6 s of CPU per task, 120 s for the suite): Gaussian 0.015 (12 tasks,
+    1+1 to 50+50 features), Student-t 0.016 (9 tasks,
     ν = 1-5; the Gaussian copula misses up to 0.8 nats there), mixtures 0.078 (7), injective
     transforms 0.096 (12), uniform noise 0.46 (6); overall 0.104, against 0.30 for KSG / NPEET,
     0.33 for the Gaussian copula and 0.22 for the t copula alone. At N = 1000 the same rule
