@@ -34,6 +34,9 @@ _LAZY = {
     "KNNBiasWarning": "mutual_info",
     "DiscreteInputWarning": "mutual_info",
     "ConstantFeatureWarning": "mutual_info",
+    "MutualInfo": "mutual_info",
+    "StudentTCopulaMI": "mutual_info",
+    "DegenerateInputWarning": "mutual_info",
     # spectral
     "DiffusionSpectralEntropy": "spectral",
     "DiffusionSpectralMI": "spectral",

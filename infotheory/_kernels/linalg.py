@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import linalg
 
@@ -31,3 +33,21 @@ def cholesky_logdet(A: np.ndarray, *, name: str = "matrix") -> tuple[np.ndarray,
     if np.min(np.diag(c) ** 2 / np.diag(A)) < 1e3 * A.shape[0] * np.finfo(np.float64).eps:
         raise ValueError(message)
     return c, float(2.0 * np.log(np.diag(c)).sum())
+
+
+def gaussian_mixture_logpdf(Z: np.ndarray, weights: np.ndarray, means: np.ndarray,
+                            covs: np.ndarray) -> np.ndarray:
+    """log density at the rows of ``Z`` of the Gaussian mixture ``sum_j w_j N(means[j], covs[j])``.
+
+    One Cholesky factor per component; the component terms are combined with ``logsumexp``.
+    """
+    from scipy.special import logsumexp
+
+    n, d = Z.shape
+    out = np.empty((n, means.shape[0]))
+    for j in range(means.shape[0]):
+        L = linalg.cholesky(covs[j], lower=True, check_finite=False)
+        W = linalg.solve_triangular(L, (Z - means[j]).T, lower=True, check_finite=False)
+        out[:, j] = (math.log(weights[j]) - 0.5 * np.einsum("ij,ij->j", W, W)
+                     - np.log(np.diag(L)).sum() - 0.5 * d * math.log(2.0 * math.pi))
+    return logsumexp(out, axis=1)

@@ -13,8 +13,34 @@ from .distributions import (
     uniform,
 )
 from .embedding import embedded_gaussians
+from .mi_suite import (
+    FAMILIES,
+    MITask,
+    gaussian_interaction,
+    gaussian_interaction_cov,
+    gaussian_mixture,
+    mi_suite,
+    spiral,
+    student_t_interaction,
+    swiss_roll,
+    transform_marginals,
+    uniform_additive_noise,
+    uniform_noise_mi,
+)
 
 __all__ = [
+    "FAMILIES",
+    "MITask",
+    "gaussian_interaction",
+    "gaussian_interaction_cov",
+    "gaussian_mixture",
+    "mi_suite",
+    "spiral",
+    "student_t_interaction",
+    "swiss_roll",
+    "transform_marginals",
+    "uniform_additive_noise",
+    "uniform_noise_mi",
     "correlated_gaussians",
     "discrete",
     "discrete_joint",

@@ -1,9 +1,12 @@
-"""Mutual information estimators: KSG, conditional, mixed, discrete, Gaussian, binned."""
+"""Mutual information estimators: KSG, conditional, mixed, discrete, Gaussian, copula, binned,
+compressed, and ``MutualInfo``, which picks among them."""
 
 from ._diagnostics import ConstantFeatureWarning, DiscreteInputWarning, pairwise_copula_lower_bound
+from .auto import DegenerateInputWarning, MIDiagnostics, MutualInfo
 from .binned import BinnedMI
 from .compressed import CompressedMI
 from .conditional import ConditionalMI
+from .copula import StudentTCopulaMI, t_copula_mi
 from .discrete import DiscreteMI
 from .gaussian import (
     GaussianCopulaMI,
@@ -21,14 +24,19 @@ __all__ = [
     "ConditionalMI",
     "ConstantFeatureWarning",
     "DiscreteInputWarning",
+    "DegenerateInputWarning",
     "DiscreteMI",
     "GaussianCopulaMI",
     "GaussianMI",
     "KNNBiasWarning",
     "KSGMI",
+    "MIDiagnostics",
     "MixedMI",
+    "MutualInfo",
+    "StudentTCopulaMI",
     "gaussian_copula_mi",
     "gaussian_copula_mi_se",
     "gaussian_mi",
     "pairwise_copula_lower_bound",
+    "t_copula_mi",
 ]
