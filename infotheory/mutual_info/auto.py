@@ -11,7 +11,8 @@ import numpy as np
 from sklearn.base import clone
 
 from .._base import Estimate, InfoEstimator
-from .._validation import check_option, check_random_state
+from .._params import Checked, StrOptions
+from .._validation import check_random_state
 from ._diagnostics import MAX_LABEL_VALUES, InfotheoryWarning, warn
 from .copula import DF_GRID, MIXTURE_COMPONENTS, _mixture_copula_fit, _ranks, _scores, _t_copula_fit
 
@@ -40,6 +41,14 @@ METHODS = {
     "compressed": ("infotheory.mutual_info.compressed", "CompressedMI"),
     "neural": ("infotheory.mutual_info.neural", "NeuralMI"),
 }
+
+
+def _check_method_params(value) -> None:
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            "method_params must be a dict of parameters of the chosen estimator or None, "
+            f"got {type(value).__name__}"
+        )
 
 
 class DegenerateInputWarning(InfotheoryWarning):
@@ -316,14 +325,13 @@ class MutualInfo(InfoEstimator):
         self.random_state = random_state
         self.base = base
 
-    def _check_params(self):
-        super()._check_params()
-        check_option(self.method, "method", ("auto", *METHODS))
-        if self.method_params is not None and not isinstance(self.method_params, Mapping):
-            raise TypeError(
-                "method_params must be a dict of parameters of the chosen estimator or None, "
-                f"got {type(self.method_params).__name__}"
-            )
+    _parameter_constraints = {
+        "method": [StrOptions(("auto", *METHODS))],
+        "method_params": [Checked("a dict of parameters of the chosen estimator",
+                                  _check_method_params), None],
+        "random_state": ["random_state"],
+        "base": ["base"],
+    }
 
     def _min_samples_required(self):
         return 4, "the copula model's held-out split needs 2 samples per half"

@@ -11,13 +11,14 @@ Gaussian method.
 from __future__ import annotations
 
 import math
-import numbers
+from numbers import Real
 
 import numpy as np
 from scipy import linalg, optimize, special, stats
 
 from .._base import Estimate, InfoEstimator
-from .._validation import check_param, check_random_state
+from .._params import Interval, StrOptions
+from .._validation import check_random_state
 from ..datasets.distributions import _t_entropy_excess
 from .gaussian import _gaussian_mi_bias
 
@@ -312,10 +313,11 @@ class StudentTCopulaMI(InfoEstimator):
         self.random_state = random_state
         self.base = base
 
-    def _check_params(self):
-        super()._check_params()
-        if not (isinstance(self.df, str) and self.df == "auto"):
-            check_param(self.df, "df", numbers.Real, low=0, low_inclusive=False)
+    _parameter_constraints = {
+        "df": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither", finite=False)],
+        "random_state": ["random_state"],
+        "base": ["base"],
+    }
 
     def _min_samples_required(self):
         return 4, "a held-out split needs 2 samples per half"
