@@ -131,8 +131,37 @@ def _clear_bucket(lows, lo, hi, bitmap):
             bitmap[lows[k] >> 6] = 0
 
 
-@njit(cache=True, nogil=True)
+# Up to this many values the edges are found with NumPy (np.unique, a few ms); above it the
+# kernels below, whose compilation (about 3 s each, once per install) their speed repays.
+_NUMPY_MAX_VALUES = 1 << 18
+
+
 def distinct_quantiles(T, low, n_bins):
+    """Entropy-based edges of float32-valued ``T``: ``(True, edges)``, else ``(False, empty)``.
+
+    See :func:`_distinct_quantiles_kernel`; small inputs take an ``np.unique`` of the same
+    values, which gives the same edges.
+    """
+    if T.size > _NUMPY_MAX_VALUES:
+        return _distinct_quantiles_kernel(T, low, n_bins)
+    with np.errstate(over="ignore", invalid="ignore"):  # huge values: not float32, declined
+        f = T.astype(np.float32)
+    if not np.array_equal(f.astype(np.float64), T):
+        return False, np.empty(0, np.float64)
+    # + 0.0 turns -0.0 into 0.0: one value, as in np.unique and the kernel
+    u = np.unique(f[T != low] + np.float32(0.0))
+    m = u.size
+    if m == 0:
+        return True, np.full(1, low)
+    edges = np.empty(n_bins + 2, np.float64)
+    edges[0] = low
+    edges[1:-1] = u[(np.arange(n_bins) * (m / n_bins)).astype(np.int64)]
+    edges[-1] = u[m - 1]
+    return True, edges
+
+
+@njit(cache=True, nogil=True)
+def _distinct_quantiles_kernel(T, low, n_bins):
     """Entropy-based edges of float32-valued ``T`` by exact selection, without sorting.
 
     The edges ``[low] + [u[int(k * (m / n_bins))] for k < n_bins] + [u[m - 1]]`` need only
@@ -234,8 +263,18 @@ def distinct_quantiles(T, low, n_bins):
     return True, edges
 
 
-@njit(cache=True, nogil=True)
 def sorted_distinct_except(T, low):
+    """Sorted distinct values of ``T`` other than ``low`` (``np.unique`` then drop ``low``).
+
+    Small inputs take ``np.unique``; large ones :func:`_sorted_distinct_except_kernel`.
+    """
+    if T.size > _NUMPY_MAX_VALUES:
+        return _sorted_distinct_except_kernel(T, low)
+    return np.unique(T[T != low]).astype(np.float64)
+
+
+@njit(cache=True, nogil=True)
+def _sorted_distinct_except_kernel(T, low):
     """Sorted distinct values of ``T`` other than ``low`` (``np.unique`` then drop ``low``).
 
     For values that are not all float32 (float32-valued layers take :func:`distinct_quantiles`).

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from infotheory._kernels.binning import (
+    _distinct_quantiles_kernel,
+    _sorted_distinct_except_kernel,
     digitize_hash,
     distinct_quantiles,
     group_sorted,
@@ -260,11 +262,13 @@ def test_hash_collisions_across_batches():
     ],
 )
 @pytest.mark.parametrize("low", [0.0, -1.000001, 2.0])
-def test_sorted_distinct_matches_unique(values, low):
+@pytest.mark.parametrize("impl", [sorted_distinct_except, _sorted_distinct_except_kernel])
+def test_sorted_distinct_matches_unique(values, low, impl):
+    # small inputs take NumPy, large ones the kernel: both are checked on the same values
     values = values.astype(np.float64)
     expected = np.unique(values)
     expected = expected[expected != low]
-    np.testing.assert_array_equal(sorted_distinct_except(values, low), expected)
+    np.testing.assert_array_equal(impl(values, low), expected)
 
 
 _RNG = np.random.default_rng(16)
@@ -286,10 +290,12 @@ _RNG = np.random.default_rng(16)
 )
 @pytest.mark.parametrize("low", [0.0, -1.000001, 2.0, 1.0])
 @pytest.mark.parametrize("n_bins", [1, 2, 7, 30, 100])
-def test_distinct_quantiles_select_the_sorted_values(values, low, n_bins):
-    # the selection must give exactly the edges of the sorted distinct values
+@pytest.mark.parametrize("impl", [distinct_quantiles, _distinct_quantiles_kernel])
+def test_distinct_quantiles_select_the_sorted_values(values, low, n_bins, impl):
+    # the selection must give exactly the edges of the sorted distinct values (small inputs
+    # take NumPy, large ones the kernel: both are checked on the same values)
     values = values.astype(np.float64)
-    selected, edges = distinct_quantiles(values, low, n_bins)
+    selected, edges = impl(values, low, n_bins)
     assert selected
     if (values == low).all():
         expected = [low]  # no distinct value other than low: the edges are [low]
@@ -298,9 +304,11 @@ def test_distinct_quantiles_select_the_sorted_values(values, low, n_bins):
     np.testing.assert_array_equal(edges, expected)
 
 
-def test_distinct_quantiles_declines_non_float32_values():
-    selected, edges = distinct_quantiles(np.array([[0.5, 0.1]]), 0.0, 3)
-    assert not selected and edges.size == 0
+@pytest.mark.parametrize("impl", [distinct_quantiles, _distinct_quantiles_kernel])
+def test_distinct_quantiles_declines_non_float32_values(impl):
+    for values in ([[0.5, 0.1]], [[1e300, 0.5]]):
+        selected, edges = impl(np.array(values), 0.0, 3)
+        assert not selected and edges.size == 0
     T = np.tanh(np.random.default_rng(17).normal(size=(200, 3)))  # float64 values: the sort path
     np.testing.assert_array_equal(entropy_based_edges(T, 5, -1.000001),
                                   reference_edges(T, "entropy_based", 5, -1.000001))

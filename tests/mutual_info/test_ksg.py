@@ -386,3 +386,32 @@ def test_n_jobs_has_scikit_learns_meaning():
     assert n_threads(-1) == min(numba.config.NUMBA_NUM_THREADS, cpu_count())
     with parallel_config(n_jobs=2):
         assert n_threads(None) == min(2, numba.config.NUMBA_NUM_THREADS)
+
+
+@pytest.mark.parametrize("kind", list(_grid_cases()))
+def test_small_n_tree_paths_are_exact(kind):
+    # Up to SMALL_N points the 2-D kNN and the 1-D counts take scipy's KD-tree (no numba kernel
+    # to compile on a first call): the same distances, indices and counts, ties included.
+    from infotheory._kernels import knn as K
+
+    Z = np.ascontiguousarray(_grid_cases()[kind])
+    assert Z.shape[0] <= K.SMALL_N
+    for k in (1, 3):
+        d_tree, i_tree = K.knn(Z, k)
+        d_ref, i_ref = K._knn_brute(Z, k, True)
+        np.testing.assert_array_equal(d_tree, d_ref)
+        np.testing.assert_array_equal(i_tree, i_ref)
+    rng = np.random.default_rng(3)
+    for col in (0, 1):
+        x = np.ascontiguousarray(Z[:, col : col + 1])
+        wide = np.abs(rng.normal(size=x.shape[0])) * (x.std() + 1.0)
+        wide[::7] = 0.0
+        wide[::11] = np.inf
+        for radii in (K.knn(Z, 3)[0][:, -1], wide):
+            for strict in (True, False):
+                for metric in ("chebyshev", "euclidean"):
+                    np.testing.assert_array_equal(
+                        K.count_within(x, radii, strict=strict, metric=metric),
+                        K._count_brute(x, radii, strict, True))
+    idx = K.knn(Z, 3)[1]
+    np.testing.assert_array_equal(K.marginal_extents(Z, idx), K._extents(Z, idx))
