@@ -61,10 +61,16 @@ def _tree_for_counts(n: int, d: int) -> bool:
     return d <= 3 or (d <= KDTREE_MAX_DIM and n >= 100_000)
 
 
-# Up to this many points the 2-D max-norm kNN and the 1-D counts take scipy's KD-tree: within
-# 1.5x of the numba kernels' run time there (a few ms), and nothing to compile on a first call
-# (the grid kernels cost about 2.5 s of compilation, once per install).
+# Up to this many points the 2-D max-norm kNN and the 1-D counts take scipy's KD-tree (within
+# 1.5x of the numba kernels' run time there, a few ms, and nothing to compile on a first call:
+# the grid kernels cost about 2.5 s of compilation, once per install), and the marginal counts of
+# count_marginals the one-sided kernel of count_within (0.4 s to compile instead of 0.9 s).
 SMALL_N = 5000
+# From this many points, 4 to 12 dimensions take the cell lists of .knn_cells (kNN and counts):
+# measured at N = 1e5 (KSG, 5 features per side) NNN faster than the symmetric brute force.
+CELLS_MIN_N = 20_000
+CELLS_MAX_DIM = 12
+
 # marginal_extents takes NumPy up to this many differences (a 32 MB temporary)
 _EXTENTS_NUMPY_MAX = 4_000_000
 
@@ -527,6 +533,19 @@ def _tree_knn_max_norm(Z: np.ndarray, k: int):
     return np.ascontiguousarray(d_sel), np.ascontiguousarray(i_sel)
 
 
+def _typical_knn_radius(Z: np.ndarray, k: int, m: int = 2000) -> float:
+    """Median max-norm k-th neighbour distance of Z, from a subsample of ``m`` points.
+
+    The distances of the subsample scale by ``(m / n)^(1/d)``; only the speed of the cell
+    search depends on this estimate, never its result.
+    """
+    n, d = Z.shape
+    sub = Z[:: max(1, n // m)]
+    r = np.median(cKDTree(sub).query(sub, k=k + 1, p=np.inf)[0][:, -1])
+    r *= (sub.shape[0] / n) ** (1.0 / d)
+    return float(r) if r > 0 else float(np.ptp(Z, axis=0).max() / n + 1e-300)
+
+
 def knn(Z: np.ndarray, k: int, metric: str = "chebyshev", n_jobs=None):
     """Distances ``(n, k)`` (ascending) and indices of the k nearest neighbours, self excluded.
 
@@ -541,6 +560,13 @@ def knn(Z: np.ndarray, k: int, metric: str = "chebyshev", n_jobs=None):
             return _tree_knn_max_norm(Z, k)
         with threads(n_jobs, work=_GRID_WORK_PER_POINT * n * k):
             return grid_knn_2d(Z, k)
+    if metric == "chebyshev" and 4 <= d <= CELLS_MAX_DIM and n >= CELLS_MIN_N:
+        from .knn_cells import cells_knn
+
+        with threads(n_jobs):
+            found = cells_knn(Z, k, _typical_knn_radius(Z, k))
+        if found is not None:
+            return found
     if _tree_for_knn(n, d) or metric != "chebyshev" and d <= KDTREE_MAX_DIM:
         workers = n_threads(n_jobs) if n >= _KDTREE_PARALLEL_MIN_N else 1
         dist, idx = cKDTree(Z).query(Z, k=k + 1, p=_metric_p(metric), workers=workers)
@@ -561,6 +587,13 @@ def count_within(Z: np.ndarray, radii: np.ndarray, *, strict: bool, metric: str 
         x = np.ascontiguousarray(Z[:, 0])
         with threads(n_jobs, work=_SORTED_WORK_PER_POINT * n):
             return count_sorted_1d(x, radii, strict)
+    if metric == "chebyshev" and 4 <= d <= CELLS_MAX_DIM and n >= CELLS_MIN_N:
+        from .knn_cells import cells_count
+
+        with threads(n_jobs):
+            counts = cells_count(Z, radii, strict)
+        if counts is not None:
+            return counts
     if (metric == "chebyshev" or d == 1) and _tree_for_counts(n, d):
         # (cKDTree compares squared Euclidean distances, which can disagree with the distances
         # it returns at the boundary; Euclidean counts therefore always use the brute force.)
@@ -590,16 +623,24 @@ def marginal_extents(X: np.ndarray, idx: np.ndarray, n_jobs=None) -> np.ndarray:
         return _extents(X, np.ascontiguousarray(idx, dtype=np.int64))
 
 
+def _counts_apart(n: int, d: int) -> bool:
+    """Whether a marginal's counts take an engine of its own (KD-tree, cell lists)."""
+    return _tree_for_counts(n, d) or (4 <= d <= CELLS_MAX_DIM and n >= CELLS_MIN_N)
+
+
 def count_marginals(X: np.ndarray, Y: np.ndarray, rx: np.ndarray, ry: np.ndarray, *,
                     strict: bool, n_jobs=None, joint: np.ndarray | None = None):
     """Max-norm counts of :func:`count_within` in ``X`` (radii ``rx``) and ``Y`` (``ry``).
 
-    When both marginals take the float32 brute force, one pass over the pairs of the joint
-    array ``[X, Y]`` counts both, each pair's distances computed once for both of its points.
+    When both marginals take the float32 brute force (more than ``SMALL_N`` points), one pass
+    over the pairs of the joint array ``[X, Y]`` counts both, each pair's distances computed
+    once for both of its points.
     """
     n, dx = X.shape
     dy = Y.shape[1]
-    if dx == 1 or dy == 1 or _tree_for_counts(n, dx) or _tree_for_counts(n, dy):
+    # up to SMALL_N points the one-sided kernel of count_within (a third of the compilation of
+    # the symmetric one) costs milliseconds per marginal
+    if n <= SMALL_N or dx == 1 or dy == 1 or _counts_apart(n, dx) or _counts_apart(n, dy):
         return (count_within(X, rx, strict=strict, n_jobs=n_jobs),
                 count_within(Y, ry, strict=strict, n_jobs=n_jobs))
     Z = np.ascontiguousarray(np.hstack([X, Y]) if joint is None else joint, dtype=np.float64)

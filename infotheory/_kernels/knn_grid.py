@@ -81,7 +81,7 @@ def _bucket(Z, lo, inv_w, g):
     return starts, perm, ZT
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _scan(q0, q1, p, x, y, xs, ys, perm, bd, bi, k):
     """Offer the points at sorted positions q0:q1 (but p, the query) to the buffers bd, bi."""
     thr = bd[k - 1]

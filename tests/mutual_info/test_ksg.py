@@ -415,3 +415,33 @@ def test_small_n_tree_paths_are_exact(kind):
                         K._count_brute(x, radii, strict, True))
     idx = K.knn(Z, 3)[1]
     np.testing.assert_array_equal(K.marginal_extents(Z, idx), K._extents(Z, idx))
+
+
+@pytest.mark.parametrize("kind", ["gaussian", "rounded", "duplicates", "offset", "skewed"])
+def test_cell_lists_are_exact(kind, monkeypatch):
+    # The cell lists (4-12 dimensions, large N) visit only the cells near each point: distances,
+    # indices and counts must still equal the brute force, ties included. Forced on at N = 1200.
+    from infotheory._kernels import knn as K
+
+    monkeypatch.setattr(K, "CELLS_MIN_N", 0)
+    rng = np.random.default_rng(21)
+    g = rng.normal(size=(1200, 6))
+    Z = {"gaussian": g, "rounded": np.round(g, 1), "duplicates": np.repeat(g[:300], 4, axis=0),
+         "offset": 1e6 + g, "skewed": g * np.array([1e3, 1.0, 1e-3, 1.0, 5.0, 0.2])}[kind]
+    Z = np.ascontiguousarray(Z)
+    for k in (1, 4):
+        d_c, i_c = K.knn(Z, k)
+        d_ref, i_ref = K._knn_brute(Z, k, True)
+        np.testing.assert_array_equal(d_c, d_ref)
+        np.testing.assert_array_equal(i_c, i_ref)
+    r = K._knn_brute(Z, 4, True)[0][:, -1]
+    wide = np.abs(rng.normal(size=Z.shape[0])) * 3.0 * Z.std(axis=0).max()
+    wide[::7] = 0.0
+    wide[::11] = np.inf
+    X = np.ascontiguousarray(Z[:, :4])
+    for radii in (r, wide, K._extents(X, K._knn_brute(Z, 3, True)[1])):
+        for strict in (True, False):
+            np.testing.assert_array_equal(K.count_within(Z, radii, strict=strict),
+                                          K._count_brute(Z, radii, strict, True))
+            np.testing.assert_array_equal(K.count_within(X, radii, strict=strict),
+                                          K._count_brute(X, radii, strict, True))
