@@ -7,7 +7,7 @@ Each measurement runs in a fresh subprocess so that its peak resident memory
 own. Printed: values, times, time
 ratios (reference / ours) and peak-memory ratios, then SLQ at N = 100 000.
 
-    python -m benchmarks dse          # N = 500, 2000, 8000 and SLQ at 1e5
+    python -m benchmarks dse          # N = 500, 2000, 4000, 8000 and SLQ at 1e5
     python -m benchmarks dse --quick  # N = 500, 2000
 """
 
@@ -111,7 +111,7 @@ def _eigensolvers(n: int) -> None:
 
 
 def main(quick: bool = False) -> None:
-    sizes = (500, 2000) if quick else (500, 2000, 8000)
+    sizes = (500, 2000) if quick else (500, 2000, 4000, 8000)
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(int(_THREADS)):
