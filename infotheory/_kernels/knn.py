@@ -1,25 +1,29 @@
 """Exact k-nearest-neighbour search and radius counts for the kNN estimators (KL, KSG, Ross).
 
-Two metrics: ``chebyshev`` (max-norm, the one KSG needs) and ``euclidean``. Three engines, picked
-by :func:`knn` / :func:`count_within` from the dimension:
+Two metrics: ``chebyshev`` (max-norm, the one KSG needs) and ``euclidean``. The engines, picked
+by :func:`knn` / :func:`count_within` from the dimension and the number of points:
 
+- small inputs (up to ``SMALL_N`` points) in 1-D and 2-D: :class:`scipy.spatial.cKDTree`, with
+  the 2-D kNN put in ``(distance, index)`` order. A notebook's first call then compiles nothing.
 - 1-D counts: values bucketed into bins of a few points by a counting sort (:mod:`.knn_grid`),
   whole bins counted by their offsets and the edge bins compared point by point, ``O(N)``. The
   comparisons are the same floating-point expressions as a brute-force ``|x_j - x_i| < r``, so
   the counts are identical to a direct comparison (no ``x_i + r`` rounding).
 - 2-D max-norm kNN (the joint space of KSG with one feature per side): a uniform grid searched
   ring by ring (:mod:`.knn_grid`), ``O(k)`` per point; about 20x faster than the KD-tree.
+- 4 to 12 dimensions, max-norm, from ``CELLS_MIN_N`` points: cell lists over three columns
+  (:mod:`.knn_cells`), each visited run of points filtered by the float32 pass below.
 - low dimension otherwise: :class:`scipy.spatial.cKDTree` (exact, multi-threaded through
   ``workers``).
 - high dimension (where a KD-tree degenerates into a slow brute force): blocked brute force in
-  numba, parallel over query blocks, with a size-``k`` insertion buffer per query. For the
-  max-norm, a float32 SIMD pass over each candidate block discards the candidates that are
-  certainly too far (with a proven error bound) and the survivors get the exact float64 distance,
-  so the result is exact and ~7x faster than scalar float64 with early exit. The kNN search and
-  the two marginal counts of KSG visit each pair once (``j > i``) for both of its points, with
-  per-thread buffers merged by (distance, index) and per-thread counts summed, so results equal
-  the one-sided scans exactly. Memory is ``O(N k T)`` for ``T`` threads; no ``N x N`` matrix is
-  ever formed.
+  numba, threaded over query blocks (:mod:`.parallel`), with a size-``k`` insertion buffer per
+  query. For the max-norm, a float32 SIMD pass over each candidate block discards the candidates
+  that are certainly too far (with a proven error bound) and the survivors get the exact float64
+  distance, so the result is exact and ~7x faster than scalar float64 with early exit. The kNN
+  search and the two marginal counts of KSG visit each pair once (``j > i``) for both of its
+  points, with per-thread buffers merged by (distance, index) and per-thread counts summed, so
+  results equal the one-sided scans exactly. Memory is ``O(N k T)`` for ``T`` threads; no
+  ``N x N`` matrix is ever formed.
 
 Strict counts (``dist < r``, KSG-1, Frenzel–Pompe, Ross) and non-strict counts (``dist <= r``,
 KSG-2) are both exact: no ``nextafter`` shifts are applied to the radii of the numba paths, and the

@@ -28,6 +28,7 @@ PARALLEL_MIN_WORK = 1e8
 
 _state = threading.local()
 _pool: ThreadPoolExecutor | None = None
+_pool_pid = 0  # a forked child inherits the pool object but not its threads: it makes its own
 _pool_lock = threading.Lock()
 
 
@@ -64,11 +65,12 @@ def threads(n_jobs, work: float = np.inf):
 
 
 def _get_pool() -> ThreadPoolExecutor:
-    global _pool
+    global _pool, _pool_pid
     with _pool_lock:
-        if _pool is None:
+        if _pool is None or _pool_pid != os.getpid():
             _pool = ThreadPoolExecutor(max_workers=max_threads(),
                                        thread_name_prefix="infotheory-kernel")
+            _pool_pid = os.getpid()
         return _pool
 
 
