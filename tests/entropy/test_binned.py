@@ -8,11 +8,17 @@ import numpy as np
 import pytest
 
 from infotheory._kernels.binning import (
+    _digitize_hash_kernel,
     _distinct_quantiles_kernel,
+    _floor_hash_kernel,
+    _group_sorted_kernel,
+    _hash_rows_kernel,
     _sorted_distinct_except_kernel,
     digitize_hash,
     distinct_quantiles,
+    floor_hash,
     group_sorted,
+    hash_rows,
     lookup_table,
     sorted_distinct_except,
 )
@@ -223,12 +229,13 @@ def test_adaptive_range_max_non_decreasing():
     assert est.bin_edges_[0] == 0.0 and est.bin_edges_[-1] == m[3] == est.max_value_
 
 
-def test_hash_collisions_do_not_merge_symbols():
+@pytest.mark.parametrize("impl", [group_sorted, _group_sorted_kernel])
+def test_hash_collisions_do_not_merge_symbols(impl):
     # all rows given the same hash: only the row comparison can tell them apart
     codes = np.array([[1, 2], [3, 4], [1, 2], [5, 6], [3, 4]], dtype=np.uint8)
     hashes = np.zeros(5, dtype=np.uint64)
     ids = np.empty(5, dtype=np.int64)
-    reps = group_sorted(np.arange(5), hashes, codes, ids)
+    reps = impl(np.arange(5), hashes, codes, ids)
     assert len(reps) == 3
     assert ids[0] == ids[2] and ids[1] == ids[4]
     assert len({ids[0], ids[1], ids[3]}) == 3
@@ -331,14 +338,46 @@ def test_float32_activations_match_reference(activation):
     [np.linspace(-1, 1, 30), np.array([0.0, 1e-9, 0.3, 0.3000001, 5.0]), np.array([2.0, 2.0]),
      np.array([0.0, 0.0, 0.5, 0.5, 1.0])],
 )
-def test_digitisation_is_exactly_np_digitize(edges):
+@pytest.mark.parametrize("impl", [digitize_hash, _digitize_hash_kernel])
+def test_digitisation_is_exactly_np_digitize(edges, impl):
     # values on, just below and just above every edge, and far outside the range
     v = np.concatenate([edges, np.nextafter(edges, -np.inf), np.nextafter(edges, np.inf),
                         [-1e300, 1e300], np.random.default_rng(13).uniform(-2, 6, 500)])
     T = v.reshape(-1, 1)
     codes = np.empty(T.shape, dtype=np.int64)
-    digitize_hash(T, edges, *lookup_table(edges), codes, np.empty(len(T), dtype=np.uint64))
+    impl(T, edges, *lookup_table(edges), codes, np.empty(len(T), dtype=np.uint64))
     np.testing.assert_array_equal(codes[:, 0], np.digitize(v, edges))
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int64])
+def test_numpy_and_kernel_paths_give_the_same_symbols(dtype):
+    # small inputs hash and group in NumPy, large ones in the kernels: same hashes, same ids
+    rng = np.random.default_rng(18)
+    T = rng.normal(size=(3000, 6))
+    edges = np.linspace(-2, 2, 9)
+    out = {}
+    for name, digitize, hashing, group in (
+            ("numpy", digitize_hash, hash_rows, group_sorted),
+            ("kernel", _digitize_hash_kernel, _hash_rows_kernel, _group_sorted_kernel)):
+        codes = np.empty(T.shape, dtype=dtype)
+        hashes = np.empty(len(T), dtype=np.uint64)
+        digitize(T, edges, *lookup_table(edges), codes, hashes)
+        codes = codes[:, :3].copy()  # coarser rows: many repeated symbols
+        hashing(codes, hashes)
+        ids = np.empty(len(T), dtype=np.int64)
+        reps = group(np.argsort(hashes, kind="stable"), hashes, codes, ids)
+        out[name] = (codes, hashes, ids, reps)
+    for a, b in zip(out["numpy"], out["kernel"]):
+        np.testing.assert_array_equal(a, b)
+    assert len(out["numpy"][3]) < len(T) // 2  # many rows share a symbol: grouping exercised
+    fl = {}
+    for name, impl in (("numpy", floor_hash), ("kernel", _floor_hash_kernel)):
+        codes = np.empty(T.shape, dtype=np.int64)
+        hashes = np.empty(len(T), dtype=np.uint64)
+        impl(T, 0.3, codes, hashes)  # negative codes wrap to uint64 in the hash
+        fl[name] = (codes, hashes)
+    np.testing.assert_array_equal(fl["numpy"][0], fl["kernel"][0])
+    np.testing.assert_array_equal(fl["numpy"][1], fl["kernel"][1])
 
 
 @pytest.mark.parametrize(
