@@ -46,11 +46,15 @@ def _layout(Z: np.ndarray, w: float):
     G = np.ascontiguousarray(Z[:, cols])
     lo = G.min(axis=0)
     hi = G.max(axis=0)
-    g = np.maximum(1, np.ceil((hi - lo) / w)).astype(np.int64)
+    def cells(w):  # cells per axis; capped before the conversion (a tiny w would overflow)
+        with np.errstate(over="ignore"):
+            return np.maximum(1, np.ceil(np.minimum((hi - lo) / w, 2.0**40))).astype(np.int64)
+
+    g = cells(w)
     cap = _MAX_CELLS_PER_POINT * n + 64
     while np.prod(g.astype(np.float64)) > cap:
         w *= (np.prod(g.astype(np.float64)) / cap) ** (1.0 / 3.0)
-        g = np.maximum(1, np.ceil((hi - lo) / w)).astype(np.int64)
+        g = cells(w)
     starts, perm, _ = _bucket(G, lo, 1.0 / w, g)
     fast = _f32_copy(Z)
     if fast is None:

@@ -445,3 +445,19 @@ def test_cell_lists_are_exact(kind, monkeypatch):
                                           K._count_brute(Z, radii, strict, True))
             np.testing.assert_array_equal(K.count_within(X, radii, strict=strict),
                                           K._count_brute(X, radii, strict, True))
+
+
+def test_cell_lists_with_tiny_radii_and_a_far_point(monkeypatch):
+    # radii far below the spread (near-duplicates plus one distant point): the cell count is
+    # capped instead of overflowing, and the counts stay exact
+    from infotheory._kernels import knn as K
+
+    monkeypatch.setattr(K, "CELLS_MIN_N", 0)
+    rng = np.random.default_rng(22)
+    Z = np.ascontiguousarray(np.r_[1e-9 * rng.normal(size=(400, 5)), [[1e12] * 5]])
+    radii = np.full(Z.shape[0], 1e-300)
+    radii[::3] = 1e-9
+    for strict in (True, False):
+        np.testing.assert_array_equal(K.count_within(Z, radii, strict=strict),
+                                      K._count_brute(Z, radii, strict, True))
+    np.testing.assert_array_equal(K.knn(Z, 3)[0], K._knn_brute(Z, 3, True)[0])
