@@ -98,7 +98,7 @@ def _eigensolvers(n: int) -> None:
     X = make_blobs(n_samples=n, n_features=64, centers=10, random_state=0)[0]
     K = diffusion_kernel_dense(X, 10.0)
     cells = []
-    for driver in ("numpy", "evd", "evr", "ev"):
+    for driver in ("numpy", "evd", "evr", "ev", "2stage"):
         best = float("inf")
         for _ in range(3):
             A = K.copy()
@@ -116,6 +116,8 @@ def main(quick: bool = False) -> None:
 
     with threadpool_limits(int(_THREADS)):
         _eigensolvers(2000)
+        if not quick:
+            _eigensolvers(4000)
     print(f"BLAS/numba threads: {_THREADS}; ratios are reference / ours")
     widths = (6, 6, 24, 16, 8, 7, 7, 8, 7, 8)
     print(row(("N", "method", "ours (bits)", "dse-dsmi (bits)", "|diff|", "ours s",
