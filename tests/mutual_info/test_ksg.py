@@ -420,13 +420,13 @@ def test_small_n_tree_paths_are_exact(kind):
 @pytest.mark.parametrize("kind", ["gaussian", "rounded", "duplicates", "offset", "skewed"])
 def test_cell_lists_are_exact(kind, monkeypatch):
     # The cell lists (4-12 dimensions, large N) visit only the cells near each point: distances,
-    # indices and counts must still equal the brute force, ties included. Forced on at N = 1200.
+    # indices and counts must still equal the brute force, ties included. Forced on at N = 600.
     from infotheory._kernels import knn as K
 
     monkeypatch.setattr(K, "CELLS_MIN_N", 0)
     rng = np.random.default_rng(21)
-    g = rng.normal(size=(1200, 6))
-    Z = {"gaussian": g, "rounded": np.round(g, 1), "duplicates": np.repeat(g[:300], 4, axis=0),
+    g = rng.normal(size=(600, 6))
+    Z = {"gaussian": g, "rounded": np.round(g, 1), "duplicates": np.repeat(g[:150], 4, axis=0),
          "offset": 1e6 + g, "skewed": g * np.array([1e3, 1.0, 1e-3, 1.0, 5.0, 0.2])}[kind]
     Z = np.ascontiguousarray(Z)
     for k in (1, 4):
