@@ -93,7 +93,7 @@ _SORTED_WORK_PER_POINT = 2000.0  # cKDTree starts Python threads per call: ~ms e
 # -- brute force kernels ---------------------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _insert(dist, idx, i, value, j):
     """Insert neighbour j at distance ``value`` into row i of the sorted size-k buffers.
 

@@ -38,7 +38,7 @@ def _bounds(Z):
     return lo, hi, float(max(np.abs(lo).max(), np.abs(hi).max()))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _cell(Z, i, lo, inv_w, g):
     """Row-major cell of row i (the single expression used for both bucketing and queries)."""
     c = 0
@@ -231,7 +231,7 @@ def grid_knn_2d(Z: np.ndarray, k: int):
     return dist, idx
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _inside(v, r, strict):
     return v < r or (not strict and v == r)
 
