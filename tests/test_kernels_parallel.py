@@ -8,7 +8,7 @@ import pytest
 from infotheory._kernels import parallel
 
 
-@pytest.mark.parametrize(("n_jobs", "tasks"), [(1, 3), (2, 3), (2, 1), (None, 5)])
+@pytest.mark.parametrize(("n_jobs", "tasks"), [(1, 3), (2, 3), (2, 1), (None, 5), (-1, 4)])
 def test_run_calls_every_task_once_and_at_most_n_jobs_at_once(n_jobs, tasks):
     calls, active, peak = [], [0], [0]
     lock = threading.Lock()
@@ -32,8 +32,8 @@ def test_threads_restores_and_small_work_runs_on_one_thread():
     before = parallel.current_threads()
     with parallel.threads(None, work=10.0):
         assert parallel.current_threads() == 1
-        with parallel.threads(None):
-            assert parallel.current_threads() == parallel.max_threads()
+        with parallel.threads(-1):
+            assert parallel.current_threads() == parallel.n_threads(-1)
         assert parallel.current_threads() == 1
     assert parallel.current_threads() == before
 
