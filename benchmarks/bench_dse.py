@@ -7,7 +7,7 @@ Each measurement runs in a fresh subprocess so that its peak resident memory
 own. Printed: values, times, time
 ratios (reference / ours) and peak-memory ratios, then SLQ at N = 100 000.
 
-    python -m benchmarks dse          # N = 500, 2000, 8000 and SLQ at 1e5
+    python -m benchmarks dse          # N = 500, 2000, 4000, 8000 and SLQ at 1e5
     python -m benchmarks dse --quick  # N = 500, 2000
 """
 
@@ -98,7 +98,7 @@ def _eigensolvers(n: int) -> None:
     X = make_blobs(n_samples=n, n_features=64, centers=10, random_state=0)[0]
     K = diffusion_kernel_dense(X, 10.0)
     cells = []
-    for driver in ("numpy", "evd", "evr", "ev"):
+    for driver in ("numpy", "evd", "evr", "ev", "2stage"):
         best = float("inf")
         for _ in range(3):
             A = K.copy()
@@ -111,11 +111,13 @@ def _eigensolvers(n: int) -> None:
 
 
 def main(quick: bool = False) -> None:
-    sizes = (500, 2000) if quick else (500, 2000, 8000)
+    sizes = (500, 2000) if quick else (500, 2000, 4000, 8000)
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(int(_THREADS)):
         _eigensolvers(2000)
+        if not quick:
+            _eigensolvers(4000)
     print(f"BLAS/numba threads: {_THREADS}; ratios are reference / ours")
     widths = (6, 6, 24, 16, 8, 7, 7, 8, 7, 8)
     print(row(("N", "method", "ours (bits)", "dse-dsmi (bits)", "|diff|", "ours s",

@@ -22,6 +22,26 @@ _S30 = np.uint64(30)
 _S27 = np.uint64(27)
 _S31 = np.uint64(31)
 
+# Up to this many values (N x d) every step of a fit takes NumPy: a few ms at that size, and no
+# kernel to compile or load on a first call (compiling the kernels below took 1-7 s, loading
+# them from the cache 0.2 s). Larger inputs take the kernels, whose speed repays that. Both
+# give the same codes, hashes, symbols and edges (tests run both on the same data).
+_NUMPY_MAX_VALUES = 1 << 18
+
+
+def _hash_columns(codes, hashes):
+    """NumPy form of the row hash of :func:`_digitize_hash_kernel` (uint64 arithmetic wraps)."""
+    h = np.full(codes.shape[0], _SEED, dtype=np.uint64)
+    for j in range(codes.shape[1]):
+        h ^= codes[:, j].astype(np.uint64)  # int64 codes wrap as np.uint64(g) does
+        h *= _PRIME
+    h ^= h >> _S30
+    h *= _M1
+    h ^= h >> _S27
+    h *= _M2
+    h ^= h >> _S31
+    hashes[:] = h
+
 
 @njit(cache=True, inline="always")
 def _finalise(h):
@@ -65,13 +85,22 @@ def lookup_table(edges: np.ndarray, cells_per_edge: int = 64):
     return np.searchsorted(edges, starts, side="right").astype(np.int64), low, n_cells / span
 
 
-@njit(cache=True, nogil=True)
 def digitize_hash(T, edges, table, low, inv_width, codes, hashes):
     """Write the bin index of every value into ``codes`` and one 64-bit hash per row.
 
     ``codes[i, j] = searchsorted(edges, T[i, j], side="right")``: 0 means below the first edge,
     ``k`` means the bin whose left edge is ``edges[k - 1]``.
     """
+    if T.size > _NUMPY_MAX_VALUES:
+        _digitize_hash_kernel(T, edges, table, low, inv_width, codes, hashes)
+        return
+    codes[...] = np.searchsorted(edges, T, side="right")
+    _hash_columns(codes, hashes)
+
+
+@njit(cache=True, nogil=True)
+def _digitize_hash_kernel(T, edges, table, low, inv_width, codes, hashes):
+    """:func:`digitize_hash` in one pass: the bin by :func:`_bin_index`, hashed as it is found."""
     n, d = T.shape
     for i in range(n):
         h = _SEED
@@ -131,8 +160,32 @@ def _clear_bucket(lows, lo, hi, bitmap):
             bitmap[lows[k] >> 6] = 0
 
 
-@njit(cache=True, nogil=True)
 def distinct_quantiles(T, low, n_bins):
+    """Entropy-based edges of float32-valued ``T``: ``(True, edges)``, else ``(False, empty)``.
+
+    See :func:`_distinct_quantiles_kernel`; small inputs take an ``np.unique`` of the same
+    values, which gives the same edges.
+    """
+    if T.size > _NUMPY_MAX_VALUES:
+        return _distinct_quantiles_kernel(T, low, n_bins)
+    with np.errstate(over="ignore", invalid="ignore"):  # huge values: not float32, declined
+        f = T.astype(np.float32)
+    if not np.array_equal(f.astype(np.float64), T):
+        return False, np.empty(0, np.float64)
+    # + 0.0 turns -0.0 into 0.0: one value, as in np.unique and the kernel
+    u = np.unique(f[T != low] + np.float32(0.0))
+    m = u.size
+    if m == 0:
+        return True, np.full(1, low)
+    edges = np.empty(n_bins + 2, np.float64)
+    edges[0] = low
+    edges[1:-1] = u[(np.arange(n_bins) * (m / n_bins)).astype(np.int64)]
+    edges[-1] = u[m - 1]
+    return True, edges
+
+
+@njit(cache=True, nogil=True)
+def _distinct_quantiles_kernel(T, low, n_bins):
     """Entropy-based edges of float32-valued ``T`` by exact selection, without sorting.
 
     The edges ``[low] + [u[int(k * (m / n_bins))] for k < n_bins] + [u[m - 1]]`` need only
@@ -234,8 +287,18 @@ def distinct_quantiles(T, low, n_bins):
     return True, edges
 
 
-@njit(cache=True, nogil=True)
 def sorted_distinct_except(T, low):
+    """Sorted distinct values of ``T`` other than ``low`` (``np.unique`` then drop ``low``).
+
+    Small inputs take ``np.unique``; large ones :func:`_sorted_distinct_except_kernel`.
+    """
+    if T.size > _NUMPY_MAX_VALUES:
+        return _sorted_distinct_except_kernel(T, low)
+    return np.unique(T[T != low]).astype(np.float64)
+
+
+@njit(cache=True, nogil=True)
+def _sorted_distinct_except_kernel(T, low):
     """Sorted distinct values of ``T`` other than ``low`` (``np.unique`` then drop ``low``).
 
     For values that are not all float32 (float32-valued layers take :func:`distinct_quantiles`).
@@ -293,9 +356,17 @@ def sorted_distinct_except(T, low):
     return out[:w]
 
 
-@njit(cache=True, nogil=True)
 def floor_hash(T, bin_size, codes, hashes):
     """Fixed bin size (Saxe et al.): ``codes = floor(T / bin_size)`` as int64, and row hashes."""
+    if T.size > _NUMPY_MAX_VALUES:
+        _floor_hash_kernel(T, bin_size, codes, hashes)
+        return
+    codes[...] = np.floor(T / bin_size).astype(np.int64)
+    _hash_columns(codes, hashes)
+
+
+@njit(cache=True, nogil=True)
+def _floor_hash_kernel(T, bin_size, codes, hashes):
     n, d = T.shape
     for i in range(n):
         h = _SEED
@@ -306,9 +377,16 @@ def floor_hash(T, bin_size, codes, hashes):
         hashes[i] = _finalise(h)
 
 
-@njit(cache=True, nogil=True)
 def hash_rows(codes, hashes):
     """One 64-bit hash per row of an integer array (symbol pairs, input rows)."""
+    if codes.size > _NUMPY_MAX_VALUES:
+        _hash_rows_kernel(codes, hashes)
+    else:
+        _hash_columns(codes, hashes)
+
+
+@njit(cache=True, nogil=True)
+def _hash_rows_kernel(codes, hashes):
     n, d = codes.shape
     for i in range(n):
         h = _SEED
@@ -325,14 +403,32 @@ def _rows_equal(codes, a, b):
     return True
 
 
-@njit(cache=True, nogil=True)
 def group_sorted(order, hashes, codes, ids):
     """Give equal rows one id: ``ids[i]`` in ``0..n_groups-1``; return the representative rows.
 
-    ``order`` sorts ``hashes``. Within a run of equal hashes each row is compared with the
-    representatives already found in that run (one, unless two different rows collide), so the
-    cost is O(n·d) and a hash collision cannot merge two symbols.
+    ``order`` sorts ``hashes``. Ids follow the runs of equal hashes in that order, and each
+    run's first row is its representative. Small inputs compare every row with the one before it
+    in NumPy; a run holding two different rows (a hash collision) goes to
+    :func:`_group_sorted_kernel`, which tells them apart.
     """
+    if codes.size <= _NUMPY_MAX_VALUES and order.size:
+        h = hashes[order]
+        rows = codes[order]
+        starts = np.empty(order.size, dtype=bool)
+        starts[0] = True
+        np.not_equal(h[1:], h[:-1], out=starts[1:])
+        same_row = (rows[1:] == rows[:-1]).all(axis=1)
+        if np.all(starts[1:] | same_row):  # no run holds two different rows
+            ids[order] = np.cumsum(starts) - 1
+            return order[starts].astype(np.int64)
+    return _group_sorted_kernel(order, hashes, codes, ids)
+
+
+@njit(cache=True, nogil=True)
+def _group_sorted_kernel(order, hashes, codes, ids):
+    """:func:`group_sorted` by a scan: within a run of equal hashes each row is compared with the
+    representatives already found in that run (one, unless two different rows collide), so the
+    cost is O(n·d) and a hash collision cannot merge two symbols."""
     n = order.shape[0]
     reps = np.empty(n, np.int64)
     n_groups = 0
@@ -385,15 +481,11 @@ def lookup_rows(sorted_hashes, sorted_ids, table, q_hashes, q_codes, out):
             pos += 1
 
 
-@njit(cache=True, nogil=True)
 def plugin_entropy(counts):
     """Plug-in entropy in nats of a vector of counts (zeros ignored): log N − Σ c log c / N."""
-    total = 0.0
-    acc = 0.0
-    for c in counts:
-        if c > 0:
-            total += c
-            acc += c * np.log(c)
-    if total == 0.0:
+    c = np.asarray(counts)
+    c = c[c > 0].astype(np.float64)
+    if c.size == 0:
         return 0.0
-    return np.log(total) - acc / total
+    total = float(c.sum())  # integers: exact
+    return float(np.log(total) - np.sum(c * np.log(c)) / total)

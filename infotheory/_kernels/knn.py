@@ -1,25 +1,29 @@
 """Exact k-nearest-neighbour search and radius counts for the kNN estimators (KL, KSG, Ross).
 
-Two metrics: ``chebyshev`` (max-norm, the one KSG needs) and ``euclidean``. Three engines, picked
-by :func:`knn` / :func:`count_within` from the dimension:
+Two metrics: ``chebyshev`` (max-norm, the one KSG needs) and ``euclidean``. The engines, picked
+by :func:`knn` / :func:`count_within` from the dimension and the number of points:
 
+- small inputs (up to ``SMALL_N`` points) in 1-D and 2-D: :class:`scipy.spatial.cKDTree`, with
+  the 2-D kNN put in ``(distance, index)`` order. A notebook's first call then compiles nothing.
 - 1-D counts: values bucketed into bins of a few points by a counting sort (:mod:`.knn_grid`),
   whole bins counted by their offsets and the edge bins compared point by point, ``O(N)``. The
   comparisons are the same floating-point expressions as a brute-force ``|x_j - x_i| < r``, so
   the counts are identical to a direct comparison (no ``x_i + r`` rounding).
 - 2-D max-norm kNN (the joint space of KSG with one feature per side): a uniform grid searched
   ring by ring (:mod:`.knn_grid`), ``O(k)`` per point; about 20x faster than the KD-tree.
+- 4 to 12 dimensions, max-norm, from ``CELLS_MIN_N`` points: cell lists over three columns
+  (:mod:`.knn_cells`), each visited run of points filtered by the float32 pass below.
 - low dimension otherwise: :class:`scipy.spatial.cKDTree` (exact, multi-threaded through
   ``workers``).
 - high dimension (where a KD-tree degenerates into a slow brute force): blocked brute force in
-  numba, parallel over query blocks, with a size-``k`` insertion buffer per query. For the
-  max-norm, a float32 SIMD pass over each candidate block discards the candidates that are
-  certainly too far (with a proven error bound) and the survivors get the exact float64 distance,
-  so the result is exact and ~7x faster than scalar float64 with early exit. The kNN search and
-  the two marginal counts of KSG visit each pair once (``j > i``) for both of its points, with
-  per-thread buffers merged by (distance, index) and per-thread counts summed, so results equal
-  the one-sided scans exactly. Memory is ``O(N k T)`` for ``T`` threads; no ``N x N`` matrix is
-  ever formed.
+  numba, threaded over query blocks (:mod:`.parallel`), with a size-``k`` insertion buffer per
+  query. For the max-norm, a float32 SIMD pass over each candidate block discards the candidates
+  that are certainly too far (with a proven error bound) and the survivors get the exact float64
+  distance, so the result is exact and ~7x faster than scalar float64 with early exit. The kNN
+  search and the two marginal counts of KSG visit each pair once (``j > i``) for both of its
+  points, with per-thread buffers merged by (distance, index) and per-thread counts summed, so
+  results equal the one-sided scans exactly. Memory is ``O(N k T)`` for ``T`` threads; no
+  ``N x N`` matrix is ever formed.
 
 Strict counts (``dist < r``, KSG-1, Frenzel–Pompe, Ross) and non-strict counts (``dist <= r``,
 KSG-2) are both exact: no ``nextafter`` shifts are applied to the radii of the numba paths, and the
@@ -29,15 +33,12 @@ KD-tree path uses ``nextafter(r, 0)`` with ``<=``, which is the same set for dis
 
 from __future__ import annotations
 
-import contextlib
-
-import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit
 from scipy.spatial import cKDTree
 
-from .._threads import resolve_n_jobs
 from .knn_grid import count_sorted_1d, grid_knn_2d
+from .parallel import current_threads, n_threads, run, threads
 
 __all__ = ["knn", "count_within", "count_marginals", "marginal_extents", "n_threads", "threads"]
 
@@ -63,38 +64,30 @@ def _tree_for_counts(n: int, d: int) -> bool:
     """
     return d <= 3 or (d <= KDTREE_MAX_DIM and n >= 100_000)
 
+
+# Up to this many points the 2-D max-norm kNN and the 1-D counts take scipy's KD-tree (within
+# 1.5x of the numba kernels' run time there, a few ms, and nothing to compile on a first call:
+# the grid kernels cost about 2.5 s of compilation, once per install), and the marginal counts of
+# count_marginals the one-sided kernel of count_within (0.4 s to compile instead of 0.9 s).
+SMALL_N = 5000
+# From this many points, 4 to 12 dimensions take the cell lists of .knn_cells (kNN and counts):
+# measured at N = 1e5 (KSG, 5 features per side) NNN faster than the symmetric brute force.
+CELLS_MIN_N = 20_000
+CELLS_MAX_DIM = 12
+
+# marginal_extents takes NumPy up to this many differences (a 32 MB temporary)
+_EXTENTS_NUMPY_MAX = 4_000_000
+
 _QUERY_BLOCK = 32  # queries handled together, so a candidate block is reused from cache
 _CAND_BLOCK = 256  # candidate rows per block: 256 x 40 x 8 B = 80 kB, stays in L2
 
 
-def n_threads(n_jobs) -> int:
-    """Threads for ``n_jobs`` (the package's meaning, see ``infotheory._threads``), at most
-    numba's thread pool."""
-    return resolve_n_jobs(n_jobs, limit=numba.config.NUMBA_NUM_THREADS)
-
-
-# Launching a parallel region costs ~10 us on an idle machine but milliseconds on a busy one
-# (OpenMP barriers): below this many elementary operations one thread is faster.
-_PARALLEL_MIN_WORK = 1e8
-
-
 _KDTREE_PARALLEL_MIN_N = 20_000
 # Work of the 2-D grid kNN (per point and neighbour) and of the binned 1-D counts (per point) in
-# the units of _PARALLEL_MIN_WORK: ~70 ns and ~100 ns per point on one thread, where two threads
-# pay from about n = 3e4 and 5e4 on a busy machine.
+# the units of parallel.PARALLEL_MIN_WORK: ~70 ns and ~100 ns per point on one thread, where two
+# threads pay from about n = 3e4 and 5e4 on a busy machine.
 _GRID_WORK_PER_POINT = 1000.0
 _SORTED_WORK_PER_POINT = 2000.0  # cKDTree starts Python threads per call: ~ms each
-
-
-@contextlib.contextmanager
-def threads(n_jobs, work: float = np.inf):
-    """Run numba kernels with ``n_jobs`` threads (one for small ``work``), then restore."""
-    previous = numba.get_num_threads()
-    numba.set_num_threads(n_threads(n_jobs) if work >= _PARALLEL_MIN_WORK else 1)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(previous)
 
 
 # -- brute force kernels ---------------------------------------------------------------------
@@ -116,17 +109,12 @@ def _insert(dist, idx, i, value, j):
     return dist[i, dist.shape[1] - 1]
 
 
-@njit(cache=True, parallel=True)
-def _knn_brute(Z, k, chebyshev):
-    """k nearest neighbours of every row of Z (itself excluded); distances ascending.
-
-    For the Euclidean metric the buffer holds squared distances until the end.
-    """
+@njit(cache=True, nogil=True)
+def _knn_brute_part(Z, k, chebyshev, dist, idx, t, T):
+    """Query blocks t, t + T, ... of :func:`_knn_brute` (squared Euclidean distances)."""
     n, d = Z.shape
-    dist = np.full((n, k), np.inf)
-    idx = np.full((n, k), -1, dtype=np.int64)
     n_qblocks = (n + _QUERY_BLOCK - 1) // _QUERY_BLOCK
-    for qb in prange(n_qblocks):
+    for qb in range(t, n_qblocks, T):
         q0 = qb * _QUERY_BLOCK
         q1 = min(n, q0 + _QUERY_BLOCK)
         for c0 in range(0, n, _CAND_BLOCK):
@@ -149,20 +137,28 @@ def _knn_brute(Z, k, chebyshev):
                             break
                     if acc < thr:
                         thr = _insert(dist, idx, i, acc, j)
+
+
+def _knn_brute(Z, k, chebyshev):
+    """k nearest neighbours of every row of Z (itself excluded); distances ascending.
+
+    For the Euclidean metric the buffers hold squared distances until the end.
+    """
+    n = Z.shape[0]
+    dist = np.full((n, k), np.inf)
+    idx = np.full((n, k), -1, dtype=np.int64)
+    run(_knn_brute_part, Z, k, bool(chebyshev), dist, idx)
     if not chebyshev:
-        for i in prange(n):
-            for p in range(k):
-                dist[i, p] = np.sqrt(dist[i, p])
+        np.sqrt(dist, out=dist)
     return dist, idx
 
 
-@njit(cache=True, parallel=True)
-def _count_brute(Z, radii, strict, chebyshev):
-    """#{j != i : dist(Z_i, Z_j) < r_i} (strict) or ``<= r_i``, per row i."""
+@njit(cache=True, nogil=True)
+def _count_brute_part(Z, radii, strict, chebyshev, counts, t, T):
+    """Query blocks t, t + T, ... of :func:`_count_brute`."""
     n, d = Z.shape
-    counts = np.zeros(n, dtype=np.int64)
     n_qblocks = (n + _QUERY_BLOCK - 1) // _QUERY_BLOCK
-    for qb in prange(n_qblocks):
+    for qb in range(t, n_qblocks, T):
         q0 = qb * _QUERY_BLOCK
         q1 = min(n, q0 + _QUERY_BLOCK)
         for c0 in range(0, n, _CAND_BLOCK):
@@ -192,16 +188,21 @@ def _count_brute(Z, radii, strict, chebyshev):
                         if dist < r or (not strict and dist == r):
                             cnt += 1
                 counts[i] += cnt
+
+
+def _count_brute(Z, radii, strict, chebyshev):
+    """#{j != i : dist(Z_i, Z_j) < r_i} (strict) or ``<= r_i``, per row i."""
+    counts = np.zeros(Z.shape[0], dtype=np.int64)
+    run(_count_brute_part, Z, radii, bool(strict), bool(chebyshev), counts)
     return counts
 
 
-@njit(cache=True, parallel=True)
-def _extents(X, idx):
-    """Max-norm extent in X of each row's neighbour set: max_j ||X_i - X_idx[i, j]||_inf."""
+@njit(cache=True, nogil=True)
+def _extents_part(X, idx, out, t, T):
+    """Rows t, t + T, ... of :func:`_extents`."""
     n, k = idx.shape
     d = X.shape[1]
-    out = np.zeros(n)
-    for i in prange(n):
+    for i in range(t, n, T):
         m = 0.0
         for p in range(k):
             j = idx[i, p]
@@ -210,6 +211,12 @@ def _extents(X, idx):
                 if v > m:
                     m = v
         out[i] = m
+
+
+def _extents(X, idx):
+    """Max-norm extent in X of each row's neighbour set: max_j ||X_i - X_idx[i, j]||_inf."""
+    out = np.zeros(idx.shape[0])
+    run(_extents_part, X, idx, out)
     return out
 
 
@@ -219,20 +226,20 @@ _F32_QUERY_BLOCK = 16
 _F32_CAND_BLOCK = 1024  # float32 accumulator of one block: 4 kB
 
 
-@njit(cache=True, parallel=True)
-def _count_cheb_f32(Z, ZT32, radii, strict, lo, hi, margin_abs):
-    """Max-norm radius counts over columns ``lo:hi``: float32 pre-filter, exact float64 check."""
+@njit(cache=True, nogil=True)
+def _count_cheb_f32_part(Z, ZT32, radii, strict, lo, hi, margin_abs, counts, t, T):
+    """Query blocks t, t + T, ... of :func:`_count_cheb_f32`."""
     n = Z.shape[0]
-    counts = np.zeros(n, dtype=np.int64)
+    zero = np.int64(0)  # a literal 0 argument would compile the callee a second time
     nq = (n + _F32_QUERY_BLOCK - 1) // _F32_QUERY_BLOCK
-    for qb in prange(nq):
+    acc = np.empty(_F32_CAND_BLOCK, dtype=np.float32)
+    for qb in range(t, nq, T):
         q0 = qb * _F32_QUERY_BLOCK
         q1 = min(n, q0 + _F32_QUERY_BLOCK)
-        acc = np.empty(_F32_CAND_BLOCK, dtype=np.float32)
         for c0 in range(0, n, _F32_CAND_BLOCK):
             m = min(n, c0 + _F32_CAND_BLOCK) - c0
             for i in range(q0, q1):
-                _f32_tile_row(ZT32, i, c0, 0, m, lo, hi, acc)
+                _f32_tile_row(ZT32, i, c0, zero, m, lo, hi, acc)
                 r = radii[i]
                 bound = r + margin_abs + 1e-6 * r
                 cnt = 0
@@ -250,6 +257,13 @@ def _count_cheb_f32(Z, ZT32, radii, strict, lo, hi, margin_abs):
                     if a < r or (not strict and a == r):
                         cnt += 1
                 counts[i] += cnt
+
+
+def _count_cheb_f32(Z, ZT32, radii, strict, lo, hi, margin_abs):
+    """Max-norm radius counts over columns ``lo:hi``: float32 pre-filter, exact float64 check."""
+    counts = np.zeros(Z.shape[0], dtype=np.int64)
+    run(_count_cheb_f32_part, Z, ZT32, radii, bool(strict), int(lo), int(hi), float(margin_abs),
+        counts)
     return counts
 
 # -- symmetric kernels: each pair's float32 distance is computed once, for both of its points ------
@@ -292,7 +306,8 @@ def _f32_tile_row(ZT32, i, c0, s, m, lo, hi, acc):
     # Views that start at 0: a loop starting at s did not vectorise (10x slower). Four columns
     # per sweep: acc is loaded and stored once per four columns instead of once per column.
     a = acc[s:m]
-    a[:] = 0.0
+    for j in range(m - s):
+        a[j] = 0.0
     c = lo
     while c + 4 <= hi:
         z0, z1, z2, z3 = ZT32[c, i], ZT32[c + 1, i], ZT32[c + 2, i], ZT32[c + 3, i]
@@ -317,10 +332,12 @@ def _f32_tile_row(ZT32, i, c0, s, m, lo, hi, acc):
         c += 1
 
 
-@njit(cache=True)
-def _knn_sym_thread(Z, ZT32, k, margin_abs, t, T, D, ID, B):
+@njit(cache=True, nogil=True)
+def _knn_sym_thread(Z, ZT32, k, margin_abs, dist_t, idx_t, bound_t, t, T):
     """Query blocks t, t + T, ... of :func:`_knn_cheb_f32_sym` into this thread's buffers."""
     n, d = Z.shape
+    D, ID, B = dist_t[t], idx_t[t], bound_t[t]
+    zero = np.int64(0)  # a literal 0 argument would compile the callee a second time
     nq = (n + _F32_QUERY_BLOCK - 1) // _F32_QUERY_BLOCK
     acc = np.empty(_F32_CAND_BLOCK, dtype=np.float32)
     for qb in range(t, nq, T):
@@ -332,7 +349,7 @@ def _knn_sym_thread(Z, ZT32, k, margin_abs, t, T, D, ID, B):
                 s = max(i + 1 - c0, 0)
                 if s >= m:
                     continue
-                _f32_tile_row(ZT32, i, c0, s, m, 0, d, acc)
+                _f32_tile_row(ZT32, i, c0, s, m, zero, d, acc)
                 bi = B[i]
                 # vectorised test first: most blocks hold no candidate for either side
                 hits = 0
@@ -346,7 +363,7 @@ def _knn_sym_thread(Z, ZT32, k, margin_abs, t, T, D, ID, B):
                     a32 = acc[j]
                     jj = c0 + j
                     if a32 < bi or a32 < B[jj]:
-                        a = _cheb64(Z, i, jj, 0, d)
+                        a = _cheb64(Z, i, jj, zero, d)
                         _insert_lex(D, ID, i, a, jj)
                         _insert_lex(D, ID, jj, a, i)
                         th = D[i, k - 1]
@@ -354,15 +371,6 @@ def _knn_sym_thread(Z, ZT32, k, margin_abs, t, T, D, ID, B):
                         B[i] = bi
                         th = D[jj, k - 1]
                         B[jj] = th + margin_abs + 1e-6 * th
-
-
-@njit(cache=True, parallel=True)
-def _knn_sym_run(Z, ZT32, k, margin_abs, dist_t, idx_t, bound_t):
-    # Only the thread loop is parallel and its body a plain call: numba compiles a prange body
-    # slowly (this kernel took 3x longer to compile with the body and the merge inside).
-    T = dist_t.shape[0]
-    for t in prange(T):
-        _knn_sym_thread(Z, ZT32, k, margin_abs, t, T, dist_t[t], idx_t[t], bound_t[t])
 
 
 def _knn_cheb_f32_sym(Z, ZT32, k, margin_abs, n_threads):
@@ -378,7 +386,7 @@ def _knn_cheb_f32_sym(Z, ZT32, k, margin_abs, n_threads):
     idx_t = np.full((n_threads, n, k), -1, dtype=np.int64)
     # per-thread pruning bound of each point: k-th distance + float32 error bound
     bound_t = np.full((n_threads, n), np.inf)
-    _knn_sym_run(Z, ZT32, k, margin_abs, dist_t, idx_t, bound_t)
+    run(_knn_sym_thread, Z, ZT32, k, float(margin_abs), dist_t, idx_t, bound_t, tasks=n_threads)
     # merge by (distance, index): stable sorts by index, then by distance; unfilled slots
     # (index -1) have distance inf and sort last
     dist = dist_t.transpose(1, 0, 2).reshape(n, -1)
@@ -397,10 +405,12 @@ def _band(r, margin_abs):
         return np.where(np.isinf(r), r, r - slack), r + slack
 
 
-@njit(cache=True)
-def _count_xy_thread(Z, ZT32, dx, rx, ry, strict, t, T, lox, hix, loy, hiy, CX, CY):
+@njit(cache=True, nogil=True)
+def _count_xy_thread(Z, ZT32, dx, rx, ry, strict, lox, hix, loy, hiy, cx_t, cy_t, t, T):
     """Query blocks t, t + T, ... of :func:`_count_xy_cheb_f32` into this thread's counts."""
     n, d = Z.shape
+    CX, CY = cx_t[t], cy_t[t]
+    zero = np.int64(0)
     nq = (n + _F32_QUERY_BLOCK - 1) // _F32_QUERY_BLOCK
     accx = np.empty(_F32_CAND_BLOCK, dtype=np.float32)
     accy = np.empty(_F32_CAND_BLOCK, dtype=np.float32)
@@ -413,7 +423,7 @@ def _count_xy_thread(Z, ZT32, dx, rx, ry, strict, t, T, lox, hix, loy, hiy, CX, 
                 s = max(i + 1 - c0, 0)
                 if s >= m:
                     continue
-                _f32_tile_row(ZT32, i, c0, s, m, 0, dx, accx)
+                _f32_tile_row(ZT32, i, c0, s, m, zero, dx, accx)
                 _f32_tile_row(ZT32, i, c0, s, m, dx, d, accy)
                 lxi, hxi, lyi, hyi = lox[i], hix[i], loy[i], hiy[i]
                 nxi = 0
@@ -439,7 +449,7 @@ def _count_xy_thread(Z, ZT32, dx, rx, ry, strict, t, T, lox, hix, loy, hiy, CX, 
                         jj = c0 + j
                         ax = accx[j]
                         if (lxi <= ax <= hxi) or (lox[jj] <= ax <= hix[jj]):
-                            a = _cheb64(Z, i, jj, 0, dx)
+                            a = _cheb64(Z, i, jj, zero, dx)
                             if lxi <= ax <= hxi and (a < rx[i] or (not strict and a == rx[i])):
                                 nxi += 1
                             if (lox[jj] <= ax <= hix[jj]
@@ -457,13 +467,6 @@ def _count_xy_thread(Z, ZT32, dx, rx, ry, strict, t, T, lox, hix, loy, hiy, CX, 
                 CY[i] += nyi
 
 
-@njit(cache=True, parallel=True)
-def _count_xy_run(Z, ZT32, dx, rx, ry, strict, lox, hix, loy, hiy, cx_t, cy_t):
-    T = cx_t.shape[0]
-    for t in prange(T):
-        _count_xy_thread(Z, ZT32, dx, rx, ry, strict, t, T, lox, hix, loy, hiy, cx_t[t], cy_t[t])
-
-
 def _count_xy_cheb_f32(Z, ZT32, dx, rx, ry, strict, margin_abs, n_threads):
     """Max-norm counts in both marginals ``Z[:, :dx]`` (radii rx) and ``Z[:, dx:]`` (radii ry).
 
@@ -475,7 +478,8 @@ def _count_xy_cheb_f32(Z, ZT32, dx, rx, ry, strict, margin_abs, n_threads):
     cy_t = np.zeros((n_threads, n), dtype=np.int64)
     lox, hix = _band(rx, margin_abs)
     loy, hiy = _band(ry, margin_abs)
-    _count_xy_run(Z, ZT32, dx, rx, ry, bool(strict), lox, hix, loy, hiy, cx_t, cy_t)
+    run(_count_xy_thread, Z, ZT32, int(dx), rx, ry, bool(strict), lox, hix, loy, hiy, cx_t, cy_t,
+        tasks=n_threads)
     return cx_t.sum(axis=0), cy_t.sum(axis=0)
 
 
@@ -500,6 +504,52 @@ def _metric_p(metric: str) -> float:
     return np.inf if metric == "chebyshev" else 2.0
 
 
+def _tree_knn_max_norm(Z: np.ndarray, k: int):
+    """Max-norm kNN by cKDTree in ``(distance, index)`` order: the brute force's, ties included.
+
+    The tree's k + 2 nearest (the point itself among them) fix the neighbour set of every row
+    whose (k + 1)-th and (k + 2)-th distances differ; rows with a tie there take all points
+    within the tied distance and keep the k smallest by (distance, index).
+    """
+    n = Z.shape[0]
+    kk = min(k + 2, n)
+    tree = cKDTree(Z)
+    _, idx = tree.query(Z, k=kk, p=np.inf)
+    idx = np.asarray(idx, dtype=np.int64)
+    # the brute force's expression max_c |z_i - z_j|, so distances are bit-identical
+    dist = np.abs(Z[idx] - Z[:, None, :]).max(axis=2)
+    tied = np.zeros(n, dtype=bool) if kk <= k + 1 else dist[:, k] >= dist[:, k + 1]
+    rows = np.arange(n)[:, None]
+    # drop the point itself (present in every untied row), then order by (distance, index)
+    keep = idx[:, : k + 1] != rows
+    keep[keep.all(axis=1), k] = False  # tied rows may lack it; they are redone below
+    d_sel = dist[:, : k + 1][keep].reshape(n, k)
+    i_sel = idx[:, : k + 1][keep].reshape(n, k)
+    order = np.lexsort((i_sel, d_sel), axis=1)
+    d_sel = np.take_along_axis(d_sel, order, 1)
+    i_sel = np.take_along_axis(i_sel, order, 1)
+    for i in np.flatnonzero(tied):
+        cand = np.asarray(tree.query_ball_point(Z[i], dist[i, k], p=np.inf), dtype=np.int64)
+        cand = cand[cand != i]
+        dc = np.abs(Z[cand] - Z[i]).max(axis=1)
+        first = np.lexsort((cand, dc))[:k]
+        d_sel[i], i_sel[i] = dc[first], cand[first]
+    return np.ascontiguousarray(d_sel), np.ascontiguousarray(i_sel)
+
+
+def _typical_knn_radius(Z: np.ndarray, k: int, m: int = 2000) -> float:
+    """Median max-norm k-th neighbour distance of Z, from a subsample of ``m`` points.
+
+    The distances of the subsample scale by ``(m / n)^(1/d)``; only the speed of the cell
+    search depends on this estimate, never its result.
+    """
+    n, d = Z.shape
+    sub = Z[:: max(1, n // m)]
+    r = np.median(cKDTree(sub).query(sub, k=k + 1, p=np.inf)[0][:, -1])
+    r *= (sub.shape[0] / n) ** (1.0 / d)
+    return float(r) if r > 0 else float(np.ptp(Z, axis=0).max() / n + 1e-300)
+
+
 def knn(Z: np.ndarray, k: int, metric: str = "chebyshev", n_jobs=None):
     """Distances ``(n, k)`` (ascending) and indices of the k nearest neighbours, self excluded.
 
@@ -510,8 +560,17 @@ def knn(Z: np.ndarray, k: int, metric: str = "chebyshev", n_jobs=None):
     if d == 1:
         metric = "chebyshev"  # the same metric in 1-D, and |diff| is exact
     if d == 2 and metric == "chebyshev":
+        if n <= SMALL_N:
+            return _tree_knn_max_norm(Z, k)
         with threads(n_jobs, work=_GRID_WORK_PER_POINT * n * k):
             return grid_knn_2d(Z, k)
+    if metric == "chebyshev" and 4 <= d <= CELLS_MAX_DIM and n >= CELLS_MIN_N:
+        from .knn_cells import cells_knn
+
+        with threads(n_jobs):
+            found = cells_knn(Z, k, _typical_knn_radius(Z, k))
+        if found is not None:
+            return found
     if _tree_for_knn(n, d) or metric != "chebyshev" and d <= KDTREE_MAX_DIM:
         workers = n_threads(n_jobs) if n >= _KDTREE_PARALLEL_MIN_N else 1
         dist, idx = cKDTree(Z).query(Z, k=k + 1, p=_metric_p(metric), workers=workers)
@@ -519,7 +578,7 @@ def knn(Z: np.ndarray, k: int, metric: str = "chebyshev", n_jobs=None):
     fast = _f32_copy(Z) if metric == "chebyshev" else None
     with threads(n_jobs, work=float(n) * n * d):
         if fast is not None:
-            return _knn_cheb_f32_sym(Z, fast[0], k, fast[1], numba.get_num_threads())
+            return _knn_cheb_f32_sym(Z, fast[0], k, fast[1], current_threads())
         return _knn_brute(Z, k, metric == "chebyshev")
 
 
@@ -528,18 +587,25 @@ def count_within(Z: np.ndarray, radii: np.ndarray, *, strict: bool, metric: str 
     """Per row i, the number of other rows within ``radii[i]`` (``<`` if ``strict`` else ``<=``)."""
     n, d = Z.shape
     radii = np.ascontiguousarray(radii, dtype=np.float64)
-    if d == 1:
+    if d == 1 and n > SMALL_N:
         x = np.ascontiguousarray(Z[:, 0])
         with threads(n_jobs, work=_SORTED_WORK_PER_POINT * n):
             return count_sorted_1d(x, radii, strict)
-    if metric == "chebyshev" and _tree_for_counts(n, d):
+    if metric == "chebyshev" and 4 <= d <= CELLS_MAX_DIM and n >= CELLS_MIN_N:
+        from .knn_cells import cells_count
+
+        with threads(n_jobs):
+            counts = cells_count(Z, radii, strict)
+        if counts is not None:
+            return counts
+    if (metric == "chebyshev" or d == 1) and _tree_for_counts(n, d):
         # (cKDTree compares squared Euclidean distances, which can disagree with the distances
         # it returns at the boundary; Euclidean counts therefore always use the brute force.)
         r = np.nextafter(radii, 0.0) if strict else radii
         # a strict count with r = 0 is empty; nextafter(0, 0) = 0 would count exact twins
         r = np.where(radii > 0, r, -1.0) if strict else r
         inside = cKDTree(Z).query_ball_point(
-            Z, np.maximum(r, 0.0), p=_metric_p(metric), return_length=True,
+            Z, np.maximum(r, 0.0), p=np.inf if d == 1 else _metric_p(metric), return_length=True,
             workers=n_threads(n_jobs) if n >= _KDTREE_PARALLEL_MIN_N else 1,
         )
         counts = np.asarray(inside, dtype=np.int64) - 1
@@ -555,20 +621,30 @@ def count_within(Z: np.ndarray, radii: np.ndarray, *, strict: bool, metric: str 
 
 def marginal_extents(X: np.ndarray, idx: np.ndarray, n_jobs=None) -> np.ndarray:
     """Max-norm extent in the marginal ``X`` of each point's joint neighbour set (KSG-2 radii)."""
+    if idx.size * X.shape[1] <= _EXTENTS_NUMPY_MAX:  # the kernel's expression, no compilation
+        return np.abs(X[idx] - X[:, None, :]).max(axis=(1, 2))
     with threads(n_jobs, work=float(idx.size) * X.shape[1]):
         return _extents(X, np.ascontiguousarray(idx, dtype=np.int64))
+
+
+def _counts_apart(n: int, d: int) -> bool:
+    """Whether a marginal's counts take an engine of its own (KD-tree, cell lists)."""
+    return _tree_for_counts(n, d) or (4 <= d <= CELLS_MAX_DIM and n >= CELLS_MIN_N)
 
 
 def count_marginals(X: np.ndarray, Y: np.ndarray, rx: np.ndarray, ry: np.ndarray, *,
                     strict: bool, n_jobs=None, joint: np.ndarray | None = None):
     """Max-norm counts of :func:`count_within` in ``X`` (radii ``rx``) and ``Y`` (``ry``).
 
-    When both marginals take the float32 brute force, one pass over the pairs of the joint
-    array ``[X, Y]`` counts both, each pair's distances computed once for both of its points.
+    When both marginals take the float32 brute force (more than ``SMALL_N`` points), one pass
+    over the pairs of the joint array ``[X, Y]`` counts both, each pair's distances computed
+    once for both of its points.
     """
     n, dx = X.shape
     dy = Y.shape[1]
-    if dx == 1 or dy == 1 or _tree_for_counts(n, dx) or _tree_for_counts(n, dy):
+    # up to SMALL_N points the one-sided kernel of count_within (a third of the compilation of
+    # the symmetric one) costs milliseconds per marginal
+    if n <= SMALL_N or dx == 1 or dy == 1 or _counts_apart(n, dx) or _counts_apart(n, dy):
         return (count_within(X, rx, strict=strict, n_jobs=n_jobs),
                 count_within(Y, ry, strict=strict, n_jobs=n_jobs))
     Z = np.ascontiguousarray(np.hstack([X, Y]) if joint is None else joint, dtype=np.float64)
@@ -579,5 +655,4 @@ def count_marginals(X: np.ndarray, Y: np.ndarray, rx: np.ndarray, ry: np.ndarray
     rx = np.ascontiguousarray(rx, dtype=np.float64)
     ry = np.ascontiguousarray(ry, dtype=np.float64)
     with threads(n_jobs, work=float(n) * n * (dx + dy)):
-        return _count_xy_cheb_f32(Z, fast[0], dx, rx, ry, strict, fast[1],
-                                  numba.get_num_threads())
+        return _count_xy_cheb_f32(Z, fast[0], dx, rx, ry, strict, fast[1], current_threads())

@@ -16,7 +16,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
+
+from .parallel import run
 
 __all__ = ["grid_knn_2d", "count_sorted_1d"]
 
@@ -24,24 +26,16 @@ _POINTS_PER_CELL = 2.0  # measured: 1-4 within 15 % at N = 1e5; 2 is the best fo
 _MAX_CELLS_PER_POINT = 8.0  # heavy tails/outliers: cap the empty cells of the bounding box
 _CHUNK = 1024  # queries per parallel task, consecutive in cell order (cache locality)
 
+# The kernels below are serial and ``nogil``; :func:`.parallel.run` spreads their chunks over
+# threads (a ``prange`` loop compiled 2-3x slower). Whole-array assignments are written as loops:
+# numba compiles an array-slice assignment slowly (about 0.2 s each on the first call).
 
-@njit(cache=True)
+
 def _bounds(Z):
-    """Per-column minimum and maximum, and the largest magnitude, in one pass."""
-    n, d = Z.shape
-    lo = Z[0].copy()
-    hi = Z[0].copy()
-    for i in range(1, n):
-        for c in range(d):
-            v = Z[i, c]
-            if v < lo[c]:
-                lo[c] = v
-            elif v > hi[c]:
-                hi[c] = v
-    scale = 0.0
-    for c in range(d):
-        scale = max(scale, abs(lo[c]), abs(hi[c]))
-    return lo, hi, scale
+    """Per-column minimum and maximum, and the largest magnitude."""
+    lo = Z.min(axis=0)
+    hi = Z.max(axis=0)
+    return lo, hi, float(max(np.abs(lo).max(), np.abs(hi).max()))
 
 
 @njit(cache=True, inline="always")
@@ -54,7 +48,7 @@ def _cell(Z, i, lo, inv_w, g):
     return c
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _bucket(Z, lo, inv_w, g):
     """Counting sort of the rows of Z by cell; stable, so each cell lists ascending indices.
 
@@ -73,7 +67,9 @@ def _bucket(Z, lo, inv_w, g):
         starts[c + 1] += 1
     for c in range(n_cells):
         starts[c + 1] += starts[c]
-    fill = starts[:-1].copy()
+    fill = np.empty(n_cells, dtype=np.int64)
+    for c in range(n_cells):
+        fill[c] = starts[c]
     perm = np.empty(n, dtype=np.int64)
     ZT = np.empty((d, n))
     for i in range(n):
@@ -108,8 +104,9 @@ def _scan(q0, q1, p, x, y, xs, ys, perm, bd, bi, k):
             thr = bd[k - 1]
 
 
-@njit(cache=True, parallel=True)
-def _grid_search(starts, perm, ZT, k, lo, w, inv_w, g, slack):
+@njit(cache=True, nogil=True)
+def _grid_search(starts, perm, ZT, k, lo, w, inv_w, g, slack, dist, idx, t, T):
+    """k nearest neighbours of the points in the chunks t, t + T, ... into ``dist``, ``idx``."""
     n = ZT.shape[1]
     xs = ZT[0]
     ys = ZT[1]
@@ -117,17 +114,16 @@ def _grid_search(starts, perm, ZT, k, lo, w, inv_w, g, slack):
     gy = g[1]
     x0 = lo[0]
     y0 = lo[1]
-    dist = np.empty((n, k))
-    idx = np.empty((n, k), dtype=np.int64)
+    bd = np.empty(k)
+    bi = np.empty(k, dtype=np.int64)
     n_chunks = (n + _CHUNK - 1) // _CHUNK
-    for ch in prange(n_chunks):
-        bd = np.empty(k)
-        bi = np.empty(k, dtype=np.int64)
+    for ch in range(t, n_chunks, T):
         for p in range(ch * _CHUNK, min(n, (ch + 1) * _CHUNK)):
             x = xs[p]
             y = ys[p]
-            bd[:] = np.inf
-            bi[:] = n
+            for q in range(k):
+                bd[q] = np.inf
+                bi[q] = n
             # the expression of _cell, so the query's own cell
             cx = min(max(int((x - x0) * inv_w), 0), gx - 1)
             cy = min(max(int((y - y0) * inv_w), 0), gy - 1)
@@ -167,9 +163,9 @@ def _grid_search(starts, perm, ZT, k, lo, w, inv_w, g, slack):
                     break
                 r += 1
             i = perm[p]
-            dist[i] = bd
-            idx[i] = bi
-    return dist, idx
+            for q in range(k):
+                dist[i, q] = bd[q]
+                idx[i, q] = bi[q]
 
 
 def _grid_shape(Z: np.ndarray):
@@ -228,7 +224,11 @@ def grid_knn_2d(Z: np.ndarray, k: int):
     lo, w, g, slack = _grid_shape(Z)
     inv_w = 1.0 / w
     starts, perm, ZT = _bucket(Z, lo, inv_w, g)
-    return _grid_search(starts, perm, ZT, k, lo, w, inv_w, g, slack)
+    n = Z.shape[0]
+    dist = np.empty((n, k))
+    idx = np.empty((n, k), dtype=np.int64)
+    run(_grid_search, starts, perm, ZT, k, lo, w, inv_w, g, slack, dist, idx)
+    return dist, idx
 
 
 @njit(cache=True, inline="always")
@@ -236,8 +236,8 @@ def _inside(v, r, strict):
     return v < r or (not strict and v == r)
 
 
-@njit(cache=True, parallel=True)
-def _count_bins_1d(starts, perm, xs, radii, strict, lo, inv_w, g):
+@njit(cache=True, nogil=True)
+def _count_bins_1d(starts, perm, xs, radii, strict, lo, inv_w, g, counts, t, T):
     """1-D counts on bucketed data: whole bins by their offsets, the edge bins scanned exactly.
 
     The bin of a value is off by far less than a bin width (:func:`count_sorted_1d` checks the
@@ -247,9 +247,8 @@ def _count_bins_1d(starts, perm, xs, radii, strict, lo, inv_w, g):
     ``x_i - x_j < r`` and ``x_j - x_i < r``.
     """
     n = xs.shape[0]
-    counts = np.empty(n, dtype=np.int64)
     n_chunks = (n + _CHUNK - 1) // _CHUNK
-    for ch in prange(n_chunks):
+    for ch in range(t, n_chunks, T):
         for p in range(ch * _CHUNK, min(n, (ch + 1) * _CHUNK)):
             i = perm[p]
             x = xs[p]
@@ -277,7 +276,6 @@ def _count_bins_1d(starts, perm, xs, radii, strict, lo, inv_w, g):
                     if _inside(x - xs[q], r, strict) and _inside(xs[q] - x, r, strict):
                         cnt += 1
             counts[i] = cnt - 1  # the point itself is inside (r > 0, or r >= 0 not strict)
-    return counts
 
 
 def count_sorted_1d(x: np.ndarray, radii: np.ndarray, strict: bool) -> np.ndarray:
@@ -291,16 +289,20 @@ def count_sorted_1d(x: np.ndarray, radii: np.ndarray, strict: bool) -> np.ndarra
     lo, w, g, slack = _grid_shape(Z)
     # beyond the data's extent every point is inside: a capped radius keeps x +- r in range
     radii = np.minimum(radii, 2.0 * (np.ptp(x) + 1.0))
+    counts = np.empty(x.shape[0], dtype=np.int64)
     if w < 1e3 * slack:
         order = np.argsort(x)
-        return _count_sorted(x[order], order, radii, strict)
+        run(_count_sorted, x[order], order, radii, bool(strict), counts)
+        return counts
     inv_w = 1.0 / w
     starts, perm, ZT = _bucket(Z, lo, inv_w, g)
-    return _count_bins_1d(starts, perm, ZT[0], radii, strict, lo[0], inv_w, int(g[0]))
+    run(_count_bins_1d, starts, perm, ZT[0], radii, bool(strict), float(lo[0]), inv_w,
+        int(g[0]), counts)
+    return counts
 
 
-@njit(cache=True, parallel=True)
-def _count_sorted(xs, order, radii, strict):
+@njit(cache=True, nogil=True)
+def _count_sorted(xs, order, radii, strict, counts, t, T):
     """#{j != i : |x_j - x_i| < r_i} (``<=`` when not strict), with ``xs = x[order]`` sorted.
 
     Queries run in sorted order and gallop outward from their own position, so the work is
@@ -309,9 +311,8 @@ def _count_sorted(xs, order, radii, strict):
     direct comparison.
     """
     n = xs.shape[0]
-    counts = np.empty(n, dtype=np.int64)
     n_chunks = (n + _CHUNK - 1) // _CHUNK
-    for ch in prange(n_chunks):
+    for ch in range(t, n_chunks, T):
         for p in range(ch * _CHUNK, min(n, (ch + 1) * _CHUNK)):
             i = order[p]
             xi = xs[p]
@@ -357,4 +358,3 @@ def _count_sorted(xs, order, radii, strict):
                 else:
                     hi = mid
             counts[i] = lo - start  # window size lo - start + 1, minus the point itself
-    return counts

@@ -51,3 +51,54 @@ def gaussian_mixture_logpdf(Z: np.ndarray, weights: np.ndarray, means: np.ndarra
         out[:, j] = (math.log(weights[j]) - 0.5 * np.einsum("ij,ij->j", W, W)
                      - np.log(np.diag(L)).sum() - 0.5 * d * math.log(2.0 * math.pi))
     return logsumexp(out, axis=1)
+
+
+# LAPACK's two-stage tridiagonal reduction (dsyevd_2stage, LAPACK >= 3.7) finds the eigenvalues
+# of a dense symmetric matrix 1.6x faster than dsyev at n = 4000 (one thread; equal at n = 2000)
+# but scipy.linalg does not wrap it. scipy's wheels bundle OpenBLAS with LAPACKE, which has it:
+# found there by name, it is used through ctypes (which releases the GIL); elsewhere (other
+# builds of scipy, other platforms) the caller falls back to scipy.
+_syevd_2stage = None  # None: not looked up yet; False: not available
+
+
+def _find_syevd_2stage():
+    global _syevd_2stage
+    if _syevd_2stage is None:
+        _syevd_2stage = False
+        import ctypes
+        import glob
+        import os
+
+        import scipy
+
+        libs = os.path.join(os.path.dirname(scipy.__file__), os.pardir, "scipy.libs")
+        for path in sorted(glob.glob(os.path.join(libs, "libscipy_openblas*.so"))):
+            try:
+                fn = ctypes.CDLL(path).scipy_LAPACKE_dsyevd_2stage
+            except (OSError, AttributeError):
+                continue
+            fn.restype = ctypes.c_int
+            fn.argtypes = [ctypes.c_int, ctypes.c_char, ctypes.c_char, ctypes.c_int,
+                           ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
+            _syevd_2stage = fn
+            break
+    return _syevd_2stage or None
+
+
+def eigvalsh_2stage(A: np.ndarray) -> np.ndarray | None:
+    """Eigenvalues (ascending) of the symmetric ``A`` by ``dsyevd_2stage``, overwriting ``A``.
+
+    ``A`` must be a writeable C-contiguous float64 square matrix holding both triangles. Returns
+    None, with ``A`` untouched, where the routine is not available; raises
+    ``numpy.linalg.LinAlgError`` if it does not converge (``A`` is then overwritten).
+    """
+    fn = _find_syevd_2stage()
+    n = A.shape[0]
+    if fn is None or A.dtype != np.float64 or not (A.flags.c_contiguous and A.flags.writeable):
+        return None
+    w = np.empty(n)
+    # column-major layout on a row-major symmetric matrix: A itself, with no transposed copy
+    info = fn(102, b"N", b"L", n, A.ctypes.data, max(n, 1), w.ctypes.data)
+    if info > 0:
+        raise np.linalg.LinAlgError(f"dsyevd_2stage did not converge (info={info})")
+    return w if info == 0 else None  # info < 0: an argument was refused before any work

@@ -8,9 +8,17 @@ import numpy as np
 import pytest
 
 from infotheory._kernels.binning import (
+    _digitize_hash_kernel,
+    _distinct_quantiles_kernel,
+    _floor_hash_kernel,
+    _group_sorted_kernel,
+    _hash_rows_kernel,
+    _sorted_distinct_except_kernel,
     digitize_hash,
     distinct_quantiles,
+    floor_hash,
     group_sorted,
+    hash_rows,
     lookup_table,
     sorted_distinct_except,
 )
@@ -221,12 +229,13 @@ def test_adaptive_range_max_non_decreasing():
     assert est.bin_edges_[0] == 0.0 and est.bin_edges_[-1] == m[3] == est.max_value_
 
 
-def test_hash_collisions_do_not_merge_symbols():
+@pytest.mark.parametrize("impl", [group_sorted, _group_sorted_kernel])
+def test_hash_collisions_do_not_merge_symbols(impl):
     # all rows given the same hash: only the row comparison can tell them apart
     codes = np.array([[1, 2], [3, 4], [1, 2], [5, 6], [3, 4]], dtype=np.uint8)
     hashes = np.zeros(5, dtype=np.uint64)
     ids = np.empty(5, dtype=np.int64)
-    reps = group_sorted(np.arange(5), hashes, codes, ids)
+    reps = impl(np.arange(5), hashes, codes, ids)
     assert len(reps) == 3
     assert ids[0] == ids[2] and ids[1] == ids[4]
     assert len({ids[0], ids[1], ids[3]}) == 3
@@ -260,11 +269,13 @@ def test_hash_collisions_across_batches():
     ],
 )
 @pytest.mark.parametrize("low", [0.0, -1.000001, 2.0])
-def test_sorted_distinct_matches_unique(values, low):
+@pytest.mark.parametrize("impl", [sorted_distinct_except, _sorted_distinct_except_kernel])
+def test_sorted_distinct_matches_unique(values, low, impl):
+    # small inputs take NumPy, large ones the kernel: both are checked on the same values
     values = values.astype(np.float64)
     expected = np.unique(values)
     expected = expected[expected != low]
-    np.testing.assert_array_equal(sorted_distinct_except(values, low), expected)
+    np.testing.assert_array_equal(impl(values, low), expected)
 
 
 _RNG = np.random.default_rng(16)
@@ -286,10 +297,12 @@ _RNG = np.random.default_rng(16)
 )
 @pytest.mark.parametrize("low", [0.0, -1.000001, 2.0, 1.0])
 @pytest.mark.parametrize("n_bins", [1, 2, 7, 30, 100])
-def test_distinct_quantiles_select_the_sorted_values(values, low, n_bins):
-    # the selection must give exactly the edges of the sorted distinct values
+@pytest.mark.parametrize("impl", [distinct_quantiles, _distinct_quantiles_kernel])
+def test_distinct_quantiles_select_the_sorted_values(values, low, n_bins, impl):
+    # the selection must give exactly the edges of the sorted distinct values (small inputs
+    # take NumPy, large ones the kernel: both are checked on the same values)
     values = values.astype(np.float64)
-    selected, edges = distinct_quantiles(values, low, n_bins)
+    selected, edges = impl(values, low, n_bins)
     assert selected
     if (values == low).all():
         expected = [low]  # no distinct value other than low: the edges are [low]
@@ -298,9 +311,11 @@ def test_distinct_quantiles_select_the_sorted_values(values, low, n_bins):
     np.testing.assert_array_equal(edges, expected)
 
 
-def test_distinct_quantiles_declines_non_float32_values():
-    selected, edges = distinct_quantiles(np.array([[0.5, 0.1]]), 0.0, 3)
-    assert not selected and edges.size == 0
+@pytest.mark.parametrize("impl", [distinct_quantiles, _distinct_quantiles_kernel])
+def test_distinct_quantiles_declines_non_float32_values(impl):
+    for values in ([[0.5, 0.1]], [[1e300, 0.5]]):
+        selected, edges = impl(np.array(values), 0.0, 3)
+        assert not selected and edges.size == 0
     T = np.tanh(np.random.default_rng(17).normal(size=(200, 3)))  # float64 values: the sort path
     np.testing.assert_array_equal(entropy_based_edges(T, 5, -1.000001),
                                   reference_edges(T, "entropy_based", 5, -1.000001))
@@ -323,14 +338,46 @@ def test_float32_activations_match_reference(activation):
     [np.linspace(-1, 1, 30), np.array([0.0, 1e-9, 0.3, 0.3000001, 5.0]), np.array([2.0, 2.0]),
      np.array([0.0, 0.0, 0.5, 0.5, 1.0])],
 )
-def test_digitisation_is_exactly_np_digitize(edges):
+@pytest.mark.parametrize("impl", [digitize_hash, _digitize_hash_kernel])
+def test_digitisation_is_exactly_np_digitize(edges, impl):
     # values on, just below and just above every edge, and far outside the range
     v = np.concatenate([edges, np.nextafter(edges, -np.inf), np.nextafter(edges, np.inf),
                         [-1e300, 1e300], np.random.default_rng(13).uniform(-2, 6, 500)])
     T = v.reshape(-1, 1)
     codes = np.empty(T.shape, dtype=np.int64)
-    digitize_hash(T, edges, *lookup_table(edges), codes, np.empty(len(T), dtype=np.uint64))
+    impl(T, edges, *lookup_table(edges), codes, np.empty(len(T), dtype=np.uint64))
     np.testing.assert_array_equal(codes[:, 0], np.digitize(v, edges))
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int64])
+def test_numpy_and_kernel_paths_give_the_same_symbols(dtype):
+    # small inputs hash and group in NumPy, large ones in the kernels: same hashes, same ids
+    rng = np.random.default_rng(18)
+    T = rng.normal(size=(3000, 6))
+    edges = np.linspace(-2, 2, 9)
+    out = {}
+    for name, digitize, hashing, group in (
+            ("numpy", digitize_hash, hash_rows, group_sorted),
+            ("kernel", _digitize_hash_kernel, _hash_rows_kernel, _group_sorted_kernel)):
+        codes = np.empty(T.shape, dtype=dtype)
+        hashes = np.empty(len(T), dtype=np.uint64)
+        digitize(T, edges, *lookup_table(edges), codes, hashes)
+        codes = codes[:, :3].copy()  # coarser rows: many repeated symbols
+        hashing(codes, hashes)
+        ids = np.empty(len(T), dtype=np.int64)
+        reps = group(np.argsort(hashes, kind="stable"), hashes, codes, ids)
+        out[name] = (codes, hashes, ids, reps)
+    for a, b in zip(out["numpy"], out["kernel"]):
+        np.testing.assert_array_equal(a, b)
+    assert len(out["numpy"][3]) < len(T) // 2  # many rows share a symbol: grouping exercised
+    fl = {}
+    for name, impl in (("numpy", floor_hash), ("kernel", _floor_hash_kernel)):
+        codes = np.empty(T.shape, dtype=np.int64)
+        hashes = np.empty(len(T), dtype=np.uint64)
+        impl(T, 0.3, codes, hashes)  # negative codes wrap to uint64 in the hash
+        fl[name] = (codes, hashes)
+    np.testing.assert_array_equal(fl["numpy"][0], fl["kernel"][0])
+    np.testing.assert_array_equal(fl["numpy"][1], fl["kernel"][1])
 
 
 @pytest.mark.parametrize(

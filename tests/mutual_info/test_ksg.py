@@ -386,3 +386,78 @@ def test_n_jobs_has_scikit_learns_meaning():
     assert n_threads(-1) == min(numba.config.NUMBA_NUM_THREADS, cpu_count())
     with parallel_config(n_jobs=2):
         assert n_threads(None) == min(2, numba.config.NUMBA_NUM_THREADS)
+
+
+@pytest.mark.parametrize("kind", list(_grid_cases()))
+def test_small_n_tree_paths_are_exact(kind):
+    # Up to SMALL_N points the 2-D kNN and the 1-D counts take scipy's KD-tree (no numba kernel
+    # to compile on a first call): the same distances, indices and counts, ties included.
+    from infotheory._kernels import knn as K
+
+    Z = np.ascontiguousarray(_grid_cases()[kind])
+    assert Z.shape[0] <= K.SMALL_N
+    for k in (1, 3):
+        d_tree, i_tree = K.knn(Z, k)
+        d_ref, i_ref = K._knn_brute(Z, k, True)
+        np.testing.assert_array_equal(d_tree, d_ref)
+        np.testing.assert_array_equal(i_tree, i_ref)
+    rng = np.random.default_rng(3)
+    for col in (0, 1):
+        x = np.ascontiguousarray(Z[:, col : col + 1])
+        wide = np.abs(rng.normal(size=x.shape[0])) * (x.std() + 1.0)
+        wide[::7] = 0.0
+        wide[::11] = np.inf
+        for radii in (K.knn(Z, 3)[0][:, -1], wide):
+            for strict in (True, False):
+                for metric in ("chebyshev", "euclidean"):
+                    np.testing.assert_array_equal(
+                        K.count_within(x, radii, strict=strict, metric=metric),
+                        K._count_brute(x, radii, strict, True))
+    idx = K.knn(Z, 3)[1]
+    np.testing.assert_array_equal(K.marginal_extents(Z, idx), K._extents(Z, idx))
+
+
+@pytest.mark.parametrize("kind", ["gaussian", "rounded", "duplicates", "offset", "skewed"])
+def test_cell_lists_are_exact(kind, monkeypatch):
+    # The cell lists (4-12 dimensions, large N) visit only the cells near each point: distances,
+    # indices and counts must still equal the brute force, ties included. Forced on at N = 600.
+    from infotheory._kernels import knn as K
+
+    monkeypatch.setattr(K, "CELLS_MIN_N", 0)
+    rng = np.random.default_rng(21)
+    g = rng.normal(size=(600, 6))
+    Z = {"gaussian": g, "rounded": np.round(g, 1), "duplicates": np.repeat(g[:150], 4, axis=0),
+         "offset": 1e6 + g, "skewed": g * np.array([1e3, 1.0, 1e-3, 1.0, 5.0, 0.2])}[kind]
+    Z = np.ascontiguousarray(Z)
+    for k in (1, 4):
+        d_c, i_c = K.knn(Z, k)
+        d_ref, i_ref = K._knn_brute(Z, k, True)
+        np.testing.assert_array_equal(d_c, d_ref)
+        np.testing.assert_array_equal(i_c, i_ref)
+    r = K._knn_brute(Z, 4, True)[0][:, -1]
+    wide = np.abs(rng.normal(size=Z.shape[0])) * 3.0 * Z.std(axis=0).max()
+    wide[::7] = 0.0
+    wide[::11] = np.inf
+    X = np.ascontiguousarray(Z[:, :4])
+    for radii in (r, wide, K._extents(X, K._knn_brute(Z, 3, True)[1])):
+        for strict in (True, False):
+            np.testing.assert_array_equal(K.count_within(Z, radii, strict=strict),
+                                          K._count_brute(Z, radii, strict, True))
+            np.testing.assert_array_equal(K.count_within(X, radii, strict=strict),
+                                          K._count_brute(X, radii, strict, True))
+
+
+def test_cell_lists_with_tiny_radii_and_a_far_point(monkeypatch):
+    # radii far below the spread (near-duplicates plus one distant point): the cell count is
+    # capped instead of overflowing, and the counts stay exact
+    from infotheory._kernels import knn as K
+
+    monkeypatch.setattr(K, "CELLS_MIN_N", 0)
+    rng = np.random.default_rng(22)
+    Z = np.ascontiguousarray(np.r_[1e-9 * rng.normal(size=(400, 5)), [[1e12] * 5]])
+    radii = np.full(Z.shape[0], 1e-300)
+    radii[::3] = 1e-9
+    for strict in (True, False):
+        np.testing.assert_array_equal(K.count_within(Z, radii, strict=strict),
+                                      K._count_brute(Z, radii, strict, True))
+    np.testing.assert_array_equal(K.knn(Z, 3)[0], K._knn_brute(Z, 3, True)[0])
