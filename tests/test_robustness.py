@@ -118,6 +118,10 @@ def _spec(name: str) -> dict:
         "KSGMI": dict(args={"X": _X, "y": _Y}, scale="invariant", params={"warn_bias": False}),
         "LocalEffectiveDimension": dict(args={"X": _SCORES}, scale="invariant"),
         "MixedMI": dict(args={"X": _X, "y": _LABELS}, labels=("y",), scale="invariant"),
+        # random_state=None draws a new held-out split per fit: fix it to compare values
+        "MutualInfo": dict(args={"X": _X, "y": _Y}, scale="invariant",
+                           params={"random_state": 0}),
+        "StudentTCopulaMI": dict(args={"X": _X, "y": _Y}, scale="invariant"),
         "TwoScaleEffectiveDimension": dict(args={"X": _SCORES}, scale="invariant"),
         "VendiScore": dict(args={"X": _X}, scale="any"),
     }

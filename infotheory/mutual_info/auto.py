@@ -12,7 +12,7 @@ from sklearn.base import clone
 
 from .._base import Estimate, InfoEstimator
 from .._params import Checked, StrOptions
-from .._validation import check_random_state
+from .._validation import check_random_state, pow2_scale
 from ._diagnostics import MAX_LABEL_VALUES, InfotheoryWarning, warn
 from .copula import DF_GRID, MIXTURE_COMPONENTS, _mixture_copula_fit, _ranks, _scores, _t_copula_fit
 
@@ -135,7 +135,9 @@ def _function_of(X: np.ndarray, Y: np.ndarray, rx: np.ndarray, ry: np.ndarray) -
             i = int(np.flatnonzero(same)[0])
             return f"y[:, {j}] is a strictly monotone function of X[:, {i}]"
     if n > X.shape[1] + 2:
-        Xc, Yc = X - X.mean(axis=0), Y - Y.mean(axis=0)
+        # exact power-of-two scaling keeps the sums of squares finite at magnitudes 1e±300
+        Xs, Ys = pow2_scale(X, axis=0)[0], pow2_scale(Y, axis=0)[0]
+        Xc, Yc = Xs - Xs.mean(axis=0), Ys - Ys.mean(axis=0)
         coef, *_ = np.linalg.lstsq(Xc, Yc, rcond=None)
         resid = ((Yc - Xc @ coef) ** 2).sum(axis=0)
         total = (Yc ** 2).sum(axis=0)
