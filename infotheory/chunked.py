@@ -185,11 +185,6 @@ def blocks(*arrays) -> list[tuple]:
     return list(zip(*delayed))
 
 
-def row_offsets(arr) -> np.ndarray:
-    """First row of every chunk of ``arr`` (and the total) as an int array."""
-    return np.concatenate([[0], np.cumsum(arr.chunks[0])]).astype(np.int64)
-
-
 def compute(*values):
     """``dask.compute`` on the active scheduler (a ``distributed.Client`` if one is current)."""
     import dask

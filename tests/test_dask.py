@@ -236,6 +236,14 @@ def test_chunked_input_is_validated(data):
         GaussianMI().fit(chunks(X, 97), X[:10])
     with pytest.raises(ValueError, match="1-D or 2-D"):
         GaussianEntropy().fit(da.zeros((4, 4, 4), chunks=2))
+    # the declared parameter constraints and the fitted number of features, as in memory
+    with pytest.raises(TypeError, match="warn_discrete must be a bool, got 'yes'"):
+        GaussianMI(warn_discrete="yes").fit(chunks(X, 97), X)
+    with pytest.raises(ValueError, match="n_bins must be >= 2, got 1"):
+        BinnedEntropy(n_bins=1).fit(chunks(X, 97))
+    fitted = BinnedEntropy().fit(X)
+    with pytest.raises(ValueError, match="X has 2 features, but BinnedEntropy is expecting 3"):
+        fitted.score(chunks(X[:, :2], 97))
 
 
 # -- the information plane on Dask ------------------------------------------------------------
