@@ -25,6 +25,12 @@ One estimator is one information quantity estimated from sample arrays. The flow
 * :func:`all_estimators` finds the estimators by walking the package, as
   ``sklearn.utils.discovery.all_estimators`` does: a user's own subclass of the same name is not
   one of them.
+* Chunked input (a Dask array, a Zarr array or store; see :mod:`infotheory.chunked`) is never
+  read into memory whole. Estimators whose quantity decomposes over chunks of samples set
+  ``_chunked = True`` and implement ``_estimate_chunked(X, y)`` on row-chunked Dask arrays;
+  ``fit``/``score`` (and ``partial_fit``) route such input there, validated by the
+  ``_validate_*_chunked`` hooks. Every other estimator refuses it with a ``TypeError`` naming
+  the estimators that take it.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from . import chunked
 from ._params import validate_parameters
 from ._validation import check_base, check_paired, check_samples, require_y, to_unit
 
@@ -101,6 +108,8 @@ class InfoEstimator(BaseEstimator):
     ``_cli_name``
         Short method name of the ``infotheory estimate`` command (e.g. ``"ksg"``); an entropy
         and an MI estimator may share one (used without and with ``--y``). None: not offered.
+    ``_chunked``
+        True when ``_estimate_chunked`` takes row-chunked Dask arrays (out-of-core input).
     """
 
     _abstract: ClassVar[bool] = True  # not an estimator itself (subclasses are, unless they say)
@@ -112,6 +121,7 @@ class InfoEstimator(BaseEstimator):
     _side_inputs: ClassVar[tuple[str, ...]] = ()
     _min_samples: ClassVar[int] = 2
     _non_deterministic: ClassVar[bool] = False
+    _chunked: ClassVar[bool] = False
 
     # -- hooks for subclasses -------------------------------------------------------------
 
@@ -164,11 +174,34 @@ class InfoEstimator(BaseEstimator):
             )
         return A
 
-    # -- the contract ---------------------------------------------------------------------
+    # -- validation -----------------------------------------------------------------------
 
     def _validate(self, X, y, side: Mapping[str, Any] | None = None, *, reset: bool):
         """Validate parameters and every input once; returns ``(X, y)`` or ``(X, y, side)``."""
         self._validate_params()
+        self._check_side_names(side)
+        n_min, why = self._min_samples_required()
+        if self._requires_y:
+            require_y(y, self)
+        Xa = self._validate_X(X, n_min, why)
+        self._check_n_features(self._n_features(Xa), reset=reset)
+        Ya = self._validate_y(y, Xa) if (y is not None or self._requires_y) else None
+        if side is None:
+            return Xa, Ya
+        checked = {name: self._validate_side(name, side.get(name), Xa)
+                   for name in self._side_inputs}
+        return Xa, Ya, checked
+
+    def _check_input(self, X, y, side, *, reset: bool):
+        """``(chunked, X, y, side)`` validated once: in memory by :meth:`_validate`, or as
+        row-chunked Dask arrays when ``X`` or ``y`` is a Dask / Zarr array
+        (:func:`infotheory.chunked.check_input`)."""
+        if chunked.is_chunked(X) or chunked.is_chunked(y):
+            return (True, *chunked.check_input(self, X, y, side, reset=reset))
+        return (False, *self._validate(X, y, side, reset=reset))
+
+    def _check_side_names(self, side: Mapping[str, Any] | None) -> None:
+        """Refuse keyword side inputs the estimator does not declare."""
         unknown = sorted(set(side or ()) - set(self._side_inputs))
         if unknown:
             accepted = ", ".join(self._side_inputs) or "none"
@@ -176,11 +209,9 @@ class InfoEstimator(BaseEstimator):
                 f"{type(self).__name__}.fit got unexpected keyword argument(s) "
                 f"{', '.join(unknown)}; side inputs it accepts: {accepted}"
             )
-        n_min, why = self._min_samples_required()
-        if self._requires_y:
-            require_y(y, self)
-        Xa = self._validate_X(X, n_min, why)
-        n_features = self._n_features(Xa)
+
+    def _check_n_features(self, n_features: int, *, reset: bool) -> None:
+        """``reset``: forget the earlier fit and store ``n_features_in_``; else compare with it."""
         if reset:  # a new fit forgets everything an earlier one stored
             for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
                 del self.__dict__[name]
@@ -190,12 +221,34 @@ class InfoEstimator(BaseEstimator):
                 f"X has {n_features} features, but {type(self).__name__} is expecting "
                 f"{self.n_features_in_} features as input."
             )
-        Ya = self._validate_y(y, Xa) if (y is not None or self._requires_y) else None
-        if side is None:
-            return Xa, Ya
-        checked = {name: self._validate_side(name, side.get(name), Xa)
-                   for name in self._side_inputs}
-        return Xa, Ya, checked
+
+    # -- chunked input (Dask / Zarr; see infotheory.chunked) ---------------------------------
+
+    def _estimate_chunked(self, X, y, **side) -> float | Estimate:
+        """``_estimate`` for row-chunked Dask arrays (``y`` aligned or None); pure.
+
+        Only called when ``_chunked`` is True; merges per-chunk partial results exactly.
+        """
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def _learn_chunked(self, X, y, **side) -> Mapping[str, Any]:
+        """:meth:`_learn` for chunked input; an estimator with ``_learn`` state overrides it."""
+        return {}
+
+    def _validate_X_chunked(self, X, n_min: int, why: str):
+        """Chunked ``X`` as a 2-D Dask array chunked along rows only, with ``n_min`` rows."""
+        return chunked.check_samples(X, n_min, why, self)
+
+    def _validate_y_chunked(self, y, X):
+        """The second variable of chunked input: a Dask array chunked as ``X`` (``y`` may be
+        chunked or in memory)."""
+        return chunked.check_paired(y, X)
+
+    def _validate_side_chunked(self, name: str, value, X):
+        """A side input given with chunked ``X``; refused unless the estimator overrides this."""
+        return chunked.refuse_side(self, name, value)
+
+    # -- the contract ---------------------------------------------------------------------
 
     def fit(self, X, y=None, **side):
         """Estimate the quantity on ``X`` (and ``y``) and store it in the result attribute.
@@ -203,7 +256,8 @@ class InfoEstimator(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Samples; a 1-D array is one feature.
+            Samples; a 1-D array is one feature. Estimators with ``_chunked = True`` also take a
+            Dask array or a Zarr array/store, reduced chunk by chunk (:mod:`infotheory.chunked`).
         y : array-like of shape (n_samples,) or (n_samples, n_features_y), optional
             The second variable, for estimators of a joint quantity.
         **side
@@ -213,11 +267,13 @@ class InfoEstimator(BaseEstimator):
         -------
         self
         """
-        Xa, Ya, sides = self._validate(X, y, side, reset=True)
-        state = dict(self._learn(Xa, Ya, **sides))
+        is_chunked, Xa, Ya, sides = self._check_input(X, y, side, reset=True)
+        learn = self._learn_chunked if is_chunked else self._learn
+        estimate = self._estimate_chunked if is_chunked else self._estimate
+        state = dict(learn(Xa, Ya, **sides))
         for name, value in state.items():
             setattr(self, name, value)
-        self._store(self._estimate(Xa, Ya, **sides))
+        self._store(estimate(Xa, Ya, **sides))
         return self
 
     def score(self, X, y=None, **side) -> float:
@@ -228,8 +284,9 @@ class InfoEstimator(BaseEstimator):
         estimator.
         """
         check_is_fitted(self)
-        Xa, Ya, sides = self._validate(X, y, side, reset=False)
-        result = self._estimate(Xa, Ya, **sides)
+        is_chunked, Xa, Ya, sides = self._check_input(X, y, side, reset=False)
+        estimate = self._estimate_chunked if is_chunked else self._estimate
+        result = estimate(Xa, Ya, **sides)
         value = result.value if isinstance(result, Estimate) else result
         if np.ndim(value) != 0:
             raise ValueError(
@@ -317,11 +374,19 @@ class PartialFitMixin:
     ``_new_stream()`` (optional)
         The statistics the first ``partial_fit`` starts from (default None, as ``fit``).
 
+    With ``_chunked = True`` the subclass also implements ``_accumulate_chunked`` (and
+    ``_learn_chunked`` when ``_learn`` learns parameters) on row-chunked Dask arrays: ``fit``,
+    ``partial_fit`` and ``score`` then take chunked batches, and in-memory and chunked batches
+    can follow each other in one stream.
+
     The statistics are kept in the private ``_stats_`` attribute.
     """
 
     def _estimate(self, X, y, **side):
         return self._estimate_from(self._accumulate(None, X, y, **side))
+
+    def _estimate_chunked(self, X, y, **side):
+        return self._estimate_from(self._accumulate_chunked(None, X, y, **side))
 
     def _new_stream(self):
         """The statistics a stream starts from in ``partial_fit`` (``fit`` starts from None)."""
@@ -346,11 +411,13 @@ class PartialFitMixin:
                                stats=self._new_stream() if first else self._stats_)
 
     def _add_batch(self, X, y, side, *, first: bool, stats):
-        Xa, Ya, sides = self._validate(X, y, side, reset=first)
+        is_chunked, Xa, Ya, sides = self._check_input(X, y, side, reset=first)
+        learn = self._learn_chunked if is_chunked else self._learn
+        accumulate = self._accumulate_chunked if is_chunked else self._accumulate
         if first:
-            for name, value in dict(self._learn(Xa, Ya, **sides)).items():
+            for name, value in dict(learn(Xa, Ya, **sides)).items():
                 setattr(self, name, value)
-        stats = self._accumulate(stats, Xa, Ya, **sides)
+        stats = accumulate(stats, Xa, Ya, **sides)
         self._stats_ = stats
         self._store(self._estimate_from(stats))
         return self

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass, field
+from functools import cache
 from numbers import Integral, Real
 
 import numpy as np
 
+from . import chunked
 from ._base import InfoEstimator, PartialFitMixin
 from ._kernels.binning import (
     digitize_hash,
@@ -35,11 +37,13 @@ from ._kernels.binning import (
 from ._params import Interval, RealPair, StrOptions
 from ._validation import (
     DEFAULT_MAX_MEMORY,
+    MemoryBudgetError,
     check_bool,
     check_labels,
     check_memory,
     check_param,
     check_values,
+    parse_memory,
 )
 
 __all__ = ["ACTIVATION_LOWER_BOUNDS", "entropy_based_edges", "adaptive_range_max"]
@@ -88,7 +92,11 @@ def entropy_based_edges(values, n_bins: int, low: float, *,
     selected, edges = distinct_quantiles(values, float(low), int(n_bins))
     if selected:
         return edges
-    u = sorted_distinct_except(values, float(low))
+    return _edges_of_distinct(sorted_distinct_except(values, float(low)), n_bins, low)
+
+
+def _edges_of_distinct(u: np.ndarray, n_bins: int, low: float) -> np.ndarray:
+    """Entropy-based edges from the sorted distinct values ``u`` other than ``low``."""
     if u.size == 0:
         return np.array([low], dtype=np.float64)
     idx = (np.arange(n_bins) * (u.size / n_bins)).astype(np.int64)
@@ -180,7 +188,8 @@ class _SymbolTable:
         self._codes[self.size : need] = rows
         self.size = need
 
-    def add(self, codes: np.ndarray, hashes: np.ndarray) -> np.ndarray:
+    def add(self, codes: np.ndarray, hashes: np.ndarray, weights=None) -> np.ndarray:
+        """Count the rows (each ``weights[i]`` times when given); return their symbol ids."""
         ids, reps = _group(codes, hashes)
         rep_codes, rep_hashes = codes[reps], hashes[reps]
         m = self.size
@@ -203,8 +212,15 @@ class _SymbolTable:
             self.sorted_ids = np.insert(self.sorted_ids, at, found[new][order])
         sample_ids = found[ids]
         self.counts = np.concatenate([self.counts, np.zeros(n_new, np.int64)])
-        self.counts += np.bincount(sample_ids, minlength=self.counts.size)
+        self.counts += _bincount(sample_ids, weights, self.counts.size)
         return sample_ids
+
+
+def _bincount(codes: np.ndarray, weights, size: int = 0) -> np.ndarray:
+    """``np.bincount`` with integer (count) weights, kept int64."""
+    if weights is None:
+        return np.bincount(codes, minlength=size)
+    return np.rint(np.bincount(codes, weights=weights, minlength=size)).astype(np.int64)
 
 
 def _input_codes(inputs: np.ndarray) -> np.ndarray:
@@ -252,6 +268,7 @@ class _BinnedBase(PartialFitMixin, InfoEstimator):
 
     _abstract = True
     _min_samples = 1
+    _chunked = True
     _cli_name = "binned"
     _parameter_constraints = {
         "binning": [StrOptions(_BINNINGS)],
@@ -326,39 +343,55 @@ class _BinnedBase(PartialFitMixin, InfoEstimator):
 
     # -- binning ----------------------------------------------------------------------------
 
-    def _resolved_low(self, T: np.ndarray) -> float:
+    def _resolved_low(self, t_min: float) -> float:
         if self.activation is not None:
             return ACTIVATION_LOWER_BOUNDS[self.activation]
         if self.lower_bound is not None:
             return float(self.lower_bound)
-        return float(T.min())
+        return t_min
 
     def _learn(self, T, y=None, **side):
         """The bin edges of this layer (the only place where the binning rule lives)."""
+        return self._edges(lambda: float(T.min()), lambda: float(T.max()),
+                           lambda low: entropy_based_edges(T, self.n_bins, low))
+
+    def _learn_chunked(self, T, y=None, **side):
+        """:meth:`_learn` for chunked ``T``: the same edges, from one pass for the extrema and,
+        for entropy-based binning, the distinct values merged over chunks."""
+        extrema = cache(lambda: chunked.extrema(T))
+
+        def entropy_based(low):
+            u = chunked.distinct_values(T, max_memory=self.max_memory)
+            return _edges_of_distinct(u[u != low], self.n_bins, low)
+
+        return self._edges(lambda: extrema()[0], lambda: extrema()[1], entropy_based)
+
+    def _edges(self, t_min, t_max, entropy_based):
+        """The binning rule, given ``t_min()``, ``t_max()`` and ``entropy_based(low)`` of the
+        data (called only when the rule needs them)."""
         if self.binning == "fixed":
             if self.bin_size is not None:
                 return {"bin_edges_": None, "lower_bound_": None, "max_value_": None}
             low, high = (float(v) for v in self.bin_range)
             return {"bin_edges_": np.linspace(low, high, self.n_bins), "lower_bound_": low,
                     "max_value_": None}
-        low = self._resolved_low(T)
-        t_min = float(T.min())
-        if t_min < low:
+        lowest = t_min()
+        low = self._resolved_low(lowest)
+        if lowest < low:
             raise ValueError(
-                f"X has values below the lower bound {low!r} (minimum {t_min!r}) required by "
+                f"X has values below the lower bound {low!r} (minimum {lowest!r}) required by "
                 f"binning={self.binning!r}: set activation (tanh, relu) or lower_bound to the "
                 "activation's true lower bound, or leave both None to use the data minimum"
             )
         if self.binning == "adaptive_range":
-            high = float(T.max()) if self.max_value is None else float(self.max_value)
+            high = t_max() if self.max_value is None else float(self.max_value)
             if high < low:
                 raise ValueError(
                     f"max_value must be >= the lower bound {low!r}, got {high!r}"
                 )
             return {"bin_edges_": np.linspace(low, high, self.n_bins), "lower_bound_": low,
                     "max_value_": high}
-        return {"bin_edges_": entropy_based_edges(T, self.n_bins, low), "lower_bound_": low,
-                "max_value_": None}
+        return {"bin_edges_": entropy_based(low), "lower_bound_": low, "max_value_": None}
 
     def _digitize(self, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Bin codes of every value and one hash per row (one pass over ``T``)."""
@@ -385,25 +418,64 @@ class _BinnedBase(PartialFitMixin, InfoEstimator):
 
     # -- counting ---------------------------------------------------------------------------
 
-    def _count(self, counts: _Counts, T: np.ndarray, y_codes=None, x_codes=None) -> None:
-        """Add one batch to the counts: T symbols, and (T, y), (x), (T, x) pairs when given."""
-        t_ids = counts.t.add(*self._digitize(T))
-        counts.n += T.shape[0]
+    def _count(self, counts: _Counts, T: np.ndarray, y_codes=None, x_codes=None, *,
+               digitized=None, weights=None) -> None:
+        """Add one batch to the counts: T symbols, and (T, y), (x), (T, x) pairs when given.
+
+        ``digitized`` (codes, hashes) replaces binning ``T``; ``weights`` counts each row that
+        many times (a chunk's distinct rows with their counts).
+        """
+        codes, hashes = self._digitize(T) if digitized is None else digitized
+        t_ids = counts.t.add(codes, hashes, weights)
+        counts.n += codes.shape[0] if weights is None else int(np.sum(weights))
         if y_codes is not None:
             prev = np.zeros(0, np.int64) if counts.y is None else counts.y
-            cur = np.bincount(y_codes)
+            cur = _bincount(y_codes, weights)
             size = max(prev.size, cur.size)
             counts.y = np.pad(prev, (0, size - prev.size)) + np.pad(cur, (0, size - cur.size))
             pairs = np.stack([t_ids, y_codes], axis=1)
             if counts.ty is None:
                 counts.ty = _SymbolTable()
-            counts.ty.add(pairs, _hash_int_rows(pairs))
+            counts.ty.add(pairs, _hash_int_rows(pairs), weights)
         if x_codes is not None:
             if counts.x is None:
                 counts.x, counts.tx = _SymbolTable(), _SymbolTable()
             x_ids = counts.x.add(x_codes, _hash_int_rows(x_codes))
             pairs = np.stack([t_ids, x_ids], axis=1)
             counts.tx.add(pairs, _hash_int_rows(pairs))
+
+    def _count_chunked(self, counts: _Counts, X, y_codes=None) -> None:
+        """Add a row-chunked Dask array to the counts, chunk by chunk (bounded memory).
+
+        Each chunk is binned where it lives (a Dask task) and reduced to its distinct rows (with
+        their label when ``y_codes`` is given) and their counts, which are merged here, a batch
+        of chunks at a time, into the symbol tables: the counts equal those of the whole array.
+        Memory: the chunks in flight plus one row of bin codes per distinct symbol.
+        """
+        n, d = X.shape
+        block_rows = max(X.chunks[0])
+        check_memory(
+            float(block_rows) * d * 16, self.max_memory,
+            what=f"binning one {block_rows} x {d} chunk of the activations",
+            alternative="smaller chunks of rows (X.rechunk)",
+        )
+        arrays = (X,) if y_codes is None else (X, chunked.align_rows(y_codes, X))
+        budget = parse_memory(self.max_memory)
+        n_before = counts.n
+        for codes, hashes, weights, ys in chunked.map_blocks_batched(
+            _chunk_symbols, *arrays, est=self
+        ):
+            self._count(counts, None, ys, digitized=(codes, hashes), weights=weights)
+            # one row of codes plus hash, id and count per symbol (and per (symbol, label) pair)
+            held = sum(t.size * (t.codes.itemsize * t.codes.shape[1] + 24)
+                       for t in (counts.t, counts.ty) if t is not None and t.size)
+            if held > budget:
+                raise MemoryBudgetError(
+                    f"the exact symbol counts of X hold {counts.t.size} distinct binned rows "
+                    f"of {d} units after {counts.n - n_before} of {n} samples, "
+                    f"{held / 1e9:.2g} GB, more than max_memory={self.max_memory!r}. Use fewer "
+                    "bins or units, or raise max_memory if the machine has the memory."
+                )
 
     @staticmethod
     def _entropies(counts: _Counts) -> _Entropies:
@@ -420,6 +492,19 @@ class _BinnedBase(PartialFitMixin, InfoEstimator):
     def _validate_y(self, y, X):
         # labels are validated (and encoded across batches) by BinnedMI itself
         return y
+
+
+def _chunk_symbols(block, y_block=None, *, index, est):
+    """One chunk's distinct binned rows (and labels) with their counts (runs on a worker)."""
+    T = chunked.as_float_block(block, "X", index)
+    codes, hashes = est._digitize(T)
+    ids, reps = _group(codes, hashes)
+    if y_block is None:
+        return codes[reps], hashes[reps], np.bincount(ids), None
+    y = np.asarray(y_block, dtype=np.int64).reshape(-1)
+    _, first, counts = np.unique(ids * np.int64(y.max() + 1) + y, return_index=True,
+                                 return_counts=True)
+    return codes[first], hashes[first], counts, y[first]
 
 
 def _label_kind(classes: np.ndarray) -> str:

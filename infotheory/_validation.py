@@ -16,6 +16,9 @@ import re
 
 import numpy as np
 
+from .chunked import is_chunked
+from .chunked import refuse as refuse_chunked
+
 __all__ = [
     "MemoryBudgetError",
     "check_samples",
@@ -96,6 +99,8 @@ def _as_numeric(X, name: str) -> np.ndarray:
         raise ValueError(
             f"{name} is None: expected an array-like of shape (n_samples, n_features)"
         )
+    if is_chunked(X):  # never np.asarray a Dask / Zarr array: it may be larger than memory
+        refuse_chunked(X, name)
     _refuse_sparse(X, name)
     X = _unmask(X, name)
     if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):  # pandas objects
@@ -169,6 +174,8 @@ def check_samples(
     -------
     ndarray of shape (n_samples, n_features), float64
     """
+    if is_chunked(X):
+        refuse_chunked(X, name, _owner(estimator)[len(" by "):])
     arr = _as_numeric(X, name)
     if arr.ndim == 1:
         arr = arr.reshape(-1, 1)

@@ -111,7 +111,7 @@ def test_score_never_changes_the_estimator(name):
 
 
 # Functions of the base through which fitted state may be written.
-_WRITERS = {InfoEstimator._validate.__code__, InfoEstimator._store.__code__,
+_WRITERS = {InfoEstimator._check_n_features.__code__, InfoEstimator._store.__code__,
             InfoEstimator.fit.__code__, PartialFitMixin._add_batch.__code__}
 
 

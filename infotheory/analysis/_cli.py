@@ -258,7 +258,8 @@ def _run_plane(args) -> int:
         extra[method] = _resolve(method, joint=_methods()[method][1] is None)()
     plane = InformationPlane(estimator=estimator, estimator_xt=make(args.estimator_xt),
                              estimator_ty=make(args.estimator_ty), extra=extra or None,
-                             base=args.base, progress=not args.quiet, n_jobs=args.jobs)
+                             base=args.base, progress=not args.quiet, n_jobs=args.jobs,
+                             client=args.scheduler)
     plane.fit(loaded["activations"], X, y, epochs=loaded["epochs"])
     out = Path(args.output)
     paths = plane.save(out)
@@ -319,7 +320,7 @@ def register(subparsers) -> None:
         "DIR (epoch_<E>.npz files with one key per layer, or epoch_<E>/<layer>.npy folders) and "
         "write information_plane.{json,csv,png}.",
     )
-    plane.add_argument("directory", metavar="DIR", help="folder (or file) of activations")
+    plane.add_argument("directory", metavar="DIR", help="folder, file or Zarr store of activations")
     plane.add_argument("--labels", required=True, metavar="FILE",
                        help="class labels: file.npy, file.npz (one array) or file.npz:KEY")
     plane.add_argument("--inputs", metavar="FILE",
@@ -352,5 +353,9 @@ def register(subparsers) -> None:
                        help="logarithm base of the unit (default: 2, bits)")
     plane.add_argument("--jobs", type=int, default=None, metavar="N",
                        help="threads over layers x epochs (-1: all cores; default: 1)")
+    plane.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                       help="run the layer x epoch jobs on Dask: a scheduler address "
+                            "(tcp://host:8786), or 'local' for a LocalCluster of --jobs worker "
+                            "processes (default: threads of this process)")
     plane.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     plane.set_defaults(func=_run_plane)

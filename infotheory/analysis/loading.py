@@ -11,10 +11,20 @@ or::
     run/epoch_0000/layer_2.npy
     ...
 A folder of plain ``<layer>.npy`` files (no ``epoch_`` entries) is a single epoch.
+
+A Zarr store (a folder holding ``zarr.json``, or ``.zgroup`` for Zarr v2) follows the same scheme
+with groups for folders: ``run.zarr/epoch_0000/<layer>`` arrays, or ``<layer>`` arrays at its
+root for a single epoch. Its arrays are returned as lazy ``zarr.Array`` objects (read chunk by
+chunk when consumed; ``pip install "infotheory-ml[dask]"``).
+
+Arrays sent to Dask workers travel as references (:func:`reference`): the file, offset, shape and
+dtype of a memory map, or the store and path of a Zarr array, so workers read the data from disk
+rather than receiving it from the client.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 import re
 import zipfile
@@ -22,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["load_activations", "open_npz"]
+__all__ = ["load_activations", "open_npz", "reference", "open_reference"]
 
 _EPOCH = re.compile(r"^epoch[_-]?(\d+)$")
 
@@ -211,6 +221,8 @@ def load_activations(path, *, layers=None, mmap_mode: str | None = "r") -> dict:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"activation path not found: {path}")
+    if _is_zarr(path):
+        return _load_zarr(path, layers)
     if path.is_file():
         if path.suffix == ".npz":
             epoch = _epoch_of(path.stem)
@@ -254,3 +266,76 @@ def load_activations(path, *, layers=None, mmap_mode: str | None = "r") -> dict:
         f"no activations found in {path}: expected epoch_<E>.npz files, epoch_<E>/ folders of "
         "<layer>.npy files, or <layer>.npy files"
     )
+
+
+def _is_zarr(path: Path) -> bool:
+    return path.is_dir() and any((path / f).is_file() for f in ("zarr.json", ".zgroup"))
+
+
+def _load_zarr(path: Path, layers) -> dict:
+    """A Zarr store in the folder scheme: ``epoch_<E>`` groups of layer arrays, or layer arrays."""
+    try:
+        import zarr
+    except ImportError:  # pragma: no cover - the dask extra is installed by the tests
+        raise ImportError(
+            f"{path} is a Zarr store: reading it needs zarr (pip install 'infotheory-ml[dask]')"
+        ) from None
+    root = zarr.open_group(str(path), mode="r")
+    epochs = sorted((_epoch_of(name), name) for name, _ in root.groups()
+                    if _epoch_of(name) is not None)
+    if epochs:
+        records = [_select(dict(sorted(root[name].arrays())), layers, path / name)
+                   for _, name in epochs]
+        first = sorted(records[0])
+        for (_, name), rec in zip(epochs, records):
+            if sorted(rec) != first:
+                raise ValueError(
+                    f"epochs hold different layers: {epochs[0][1]} has {first}, {name} has "
+                    f"{sorted(rec)}; pass layers=[...] to choose common ones"
+                )
+        return {"activations": records, "epochs": [e for e, _ in epochs]}
+    arrays = dict(sorted(root.arrays()))  # layers in name order, as .npy files
+    if not arrays:
+        raise ValueError(
+            f"no activations found in the Zarr store {path}: expected epoch_<E> groups of "
+            "<layer> arrays, or <layer> arrays"
+        )
+    return {"activations": [_select(arrays, layers, path)], "epochs": [0]}
+
+
+class _MemmapRef:
+    """Where a memory-mapped array lives on disk: enough to map it again in another process."""
+
+    def __init__(self, arr: np.memmap):
+        self.filename = str(arr.filename)
+        self.offset = int(arr.offset)
+        self.shape = tuple(arr.shape)
+        self.dtype = arr.dtype
+        self.order = "F" if (arr.flags.f_contiguous and not arr.flags.c_contiguous) else "C"
+
+    def open(self) -> np.ndarray:
+        return np.memmap(self.filename, dtype=self.dtype, mode="r", offset=self.offset,
+                         shape=self.shape, order=self.order)
+
+
+def reference(arr):
+    """A small picklable stand-in for ``arr`` that :func:`open_reference` opens where it runs.
+
+    A memory map (``.npy``, uncompressed ``.npz`` member) becomes its file, offset, shape and
+    dtype; a Zarr array is already a reference (its store and path). Other arrays are returned
+    unchanged (they are in memory and travel as data).
+    """
+    # only a map itself (its base is the mmap), not a view of one: a view's offset and shape
+    # do not say which bytes it covers
+    if isinstance(arr, np.memmap) and arr.filename and isinstance(arr.base, mmap.mmap):
+        return _MemmapRef(arr)
+    return arr
+
+
+def open_reference(ref) -> np.ndarray | object:
+    """The array behind a :func:`reference`: a memory map, a Zarr array read whole, or ``ref``."""
+    if isinstance(ref, _MemmapRef):
+        return ref.open()
+    if type(ref).__module__.split(".", 1)[0] == "zarr":
+        return np.asarray(ref[...])
+    return ref

@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
@@ -29,7 +30,7 @@ from .._validation import (
     check_samples,
     to_unit,
 )
-from .loading import load_activations
+from .loading import load_activations, open_reference, reference
 
 __all__ = ["InformationPlane", "SaturationWarning"]
 
@@ -210,6 +211,18 @@ class InformationPlane(BaseEstimator):
         the same order, whatever ``n_jobs``. Sequential by default because each job holds its
         layer's working copies (about 16 bytes per activation for the binned estimators) and
         because estimators that are parallel themselves (kNN ones) would oversubscribe the cores.
+        With ``client="local"``, the number of Dask worker processes.
+    client : distributed.Client, str or None, default=None
+        Run the (epoch, layer) jobs on Dask workers: a ``distributed.Client``, the address of a
+        scheduler (``"tcp://host:8786"``), or ``"local"`` for a ``LocalCluster`` of ``n_jobs``
+        single-threaded worker processes started and closed for the call. Activations loaded
+        from files (``.npy``, uncompressed ``.npz``, Zarr stores) are sent to the workers as
+        references and read there from disk, so the client never ships them; in-memory arrays
+        travel as data. The workers' warnings come back with the rows and are aggregated as in
+        threads (Python records warnings process-wide, so give workers one thread each, as
+        ``"local"`` does, for every warning to be attributed to its job). ``None`` (default)
+        runs in this process, in ``n_jobs`` threads. Needs the ``dask`` extra
+        (``pip install "infotheory-ml[dask]"``).
 
     Attributes
     ----------
@@ -264,7 +277,7 @@ class InformationPlane(BaseEstimator):
     """
 
     def __init__(self, *, estimator=None, estimator_xt=None, estimator_ty=None, extra=None,
-                 base=None, progress=True, n_jobs=None):
+                 base=None, progress=True, n_jobs=None, client=None):
         self.estimator = estimator
         self.estimator_xt = estimator_xt
         self.estimator_ty = estimator_ty
@@ -272,6 +285,7 @@ class InformationPlane(BaseEstimator):
         self.base = base
         self.progress = progress
         self.n_jobs = n_jobs
+        self.client = client
 
     def _n_threads(self, n_tasks: int) -> int:
         if self.n_jobs is None:
@@ -371,32 +385,14 @@ class InformationPlane(BaseEstimator):
                 return _with_params(est, max_value=upper[e])
             return est
 
+        def spec(e, l):
+            return _JobSpec(at_epoch(est_xt, e), at_epoch(est_ty, e), shared, binned_xt,
+                            binned_ty, extra, epochs[e], layers[l], l)
+
         def job(task):
             e, l = task
             current.task = task
-            name = layers[l]
-            T = records[e][name]
-            try:
-                row = {"epoch": epochs[e], "layer": name, "layer_index": l}
-                xt, ty = at_epoch(est_xt, e), at_epoch(est_ty, e)
-                if shared:
-                    fitted = clone(xt).fit(T, y, inputs=X_ids)
-                    row.update(mi_xt=float(fitted.mi_xt_), mi_ty=float(fitted.mi_ty_))
-                else:
-                    row["mi_xt"] = (float(clone(xt).fit(T, y, inputs=X_ids).mi_xt_) if binned_xt
-                                    else _result_of(clone(xt).fit(T, X)))
-                    row["mi_ty"] = (float(clone(ty).fit(T, y).mi_ty_) if binned_ty
-                                    else _result_of(clone(ty).fit(T, y)))
-                for column, extra_est in extra.items():
-                    fitted = clone(extra_est)
-                    if get_tags(fitted).target_tags.required:
-                        fitted.fit(T, y)
-                    else:
-                        fitted.fit(T)
-                    row[column] = _result_of(fitted)
-            except (ValueError, TypeError) as exc:
-                raise type(exc)(f"epoch {epochs[e]}, layer {name!r}: {exc}") from exc
-            return row
+            return _plane_row(spec(e, l), records[e][layers[l]], X, X_ids, y)
 
         tasks = [(e, l) for e in range(len(records)) for l in range(len(layers))]
         n_threads = self._n_threads(len(tasks))
@@ -412,7 +408,12 @@ class InformationPlane(BaseEstimator):
             # sees the worker threads' warnings, each tagged with its thread's current task.
             warnings.simplefilter("always")
             warnings.showwarning = record
-            if n_threads == 1:
+            if self.client is not None:
+                jobs = [(spec(e, l), reference(records[e][layers[l]])) for e, l in tasks]
+                table, remote = _run_on_dask(self.client, jobs, X, X_ids, y, bar, n_threads)
+                caught.extend((cat, msg, task) for task, found in zip(tasks, remote)
+                              for cat, msg in found)
+            elif n_threads == 1:
                 table = [job(task) for task in _progress(tasks, **bar)]
             else:
                 pool = ThreadPoolExecutor(max_workers=n_threads)
@@ -609,6 +610,103 @@ class InformationPlane(BaseEstimator):
             writer.writeheader()
             writer.writerows(self.table_)
         return paths
+
+
+class _JobSpec(NamedTuple):
+    """What one (epoch, layer) job estimates: small, so it travels to a Dask worker as is."""
+
+    est_xt: object
+    est_ty: object
+    shared: bool
+    binned_xt: bool
+    binned_ty: bool
+    extra: dict
+    epoch: object
+    layer: str
+    index: int
+
+
+def _plane_row(spec: _JobSpec, T, X, X_ids, y) -> dict:
+    """One (epoch, layer) job: its row of the table (in a thread or on a Dask worker)."""
+    T = open_reference(T)  # a reference sent to a worker is read from disk there
+    name = spec.layer
+    try:
+        row = {"epoch": spec.epoch, "layer": name, "layer_index": spec.index}
+        xt, ty = spec.est_xt, spec.est_ty
+        if spec.shared:
+            fitted = clone(xt).fit(T, y, inputs=X_ids)
+            row.update(mi_xt=float(fitted.mi_xt_), mi_ty=float(fitted.mi_ty_))
+        else:
+            row["mi_xt"] = (float(clone(xt).fit(T, y, inputs=X_ids).mi_xt_) if spec.binned_xt
+                            else _result_of(clone(xt).fit(T, X)))
+            row["mi_ty"] = (float(clone(ty).fit(T, y).mi_ty_) if spec.binned_ty
+                            else _result_of(clone(ty).fit(T, y)))
+        for column, extra_est in spec.extra.items():
+            fitted = clone(extra_est)
+            if get_tags(fitted).target_tags.required:
+                fitted.fit(T, y)
+            else:
+                fitted.fit(T)
+            row[column] = _result_of(fitted)
+    except (ValueError, TypeError) as exc:
+        raise type(exc)(f"epoch {spec.epoch}, layer {name!r}: {exc}") from exc
+    return row
+
+
+def _plane_row_on_worker(spec: _JobSpec, T, X, X_ids, y):
+    """``_plane_row`` with its warnings recorded, to be re-emitted (aggregated) by the client."""
+    with warnings.catch_warnings(record=True) as found:
+        warnings.simplefilter("always")
+        row = _plane_row(spec, T, X, X_ids, y)
+    return row, [(w.category, str(w.message)) for w in found]
+
+
+def _run_on_dask(client, jobs, X, X_ids, y, bar, n_workers):
+    """Run the jobs as Dask futures: ``(rows, warnings of each job)``, in job order.
+
+    ``client`` is a ``distributed.Client``, a scheduler address, or ``"local"`` (a
+    ``LocalCluster`` of ``n_workers`` single-threaded worker processes started and closed here).
+    Activations travel as references (files, Zarr stores), so workers read them from disk; the
+    labels and inputs are scattered once to the workers, not sent with every job.
+    """
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:  # pragma: no cover - the dask extra is installed by the tests
+        raise ImportError(
+            "client= runs the information plane on Dask: pip install 'infotheory-ml[dask]'"
+        ) from None
+    owned = []
+    try:
+        if isinstance(client, str):
+            if client == "local":
+                cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1,
+                                       dashboard_address=None)
+                owned.append(cluster)
+                client = Client(cluster)
+            else:
+                client = Client(client)
+            owned.append(client)
+        elif not isinstance(client, Client):
+            raise TypeError(
+                "client must be a distributed.Client, a scheduler address (str) or 'local', got "
+                f"{type(client).__name__}"
+            )
+        shared = [None if a is None else client.scatter(a, broadcast=True, hash=False)
+                  for a in (X, X_ids, y)]
+        futures = [client.submit(_plane_row_on_worker, spec, ref, *shared, pure=False)
+                   for spec, ref in jobs]
+        index = {f.key: i for i, f in enumerate(futures)}
+        results = [None] * len(futures)
+        try:
+            for fut in _progress(as_completed(futures), **bar):
+                results[index[fut.key]] = fut.result()
+        except BaseException:
+            client.cancel(futures)
+            raise
+        return [r for r, _ in results], [w for _, w in results]
+    finally:
+        for obj in reversed(owned):
+            obj.close()
 
 
 def _plain_params(est) -> dict:

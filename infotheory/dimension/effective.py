@@ -34,6 +34,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import logsumexp
 
+from .. import chunked
 from .._base import Estimate, InfoEstimator
 from .._params import Checked, Interval, StrOptions
 from .._progress import progress
@@ -265,6 +266,9 @@ class _FisherDimension(InfoEstimator):
     def _validate_y(self, y, X):
         return None  # y is ignored: the Fisher information is of the model's own labels
 
+    def _validate_y_chunked(self, y, X):
+        return None  # ignored, as in memory
+
     @classmethod
     def _common_test_instances(cls):
         # scikit-learn's generic data are non-negative, which input_kind="auto" refuses as
@@ -287,6 +291,47 @@ class _FisherDimension(InfoEstimator):
         arr, e = pow2_scale(arr)
         trace_exponent = int(e) * (1 if kind == "fisher" else 2)
         lam = _fisher_eigenvalues(arr, kind, self.max_memory, int(e))
+        return self._estimate_from_eigenvalues(lam, arr, kind, trace_exponent)
+
+    def _validate_X_chunked(self, X, n_min, why):
+        """Chunked per-sample scores ``(n, p)`` or ``(T, n, p)``, chunked along the samples."""
+        if self.input_kind == "fisher":
+            raise TypeError(
+                "chunked X (Dask / Zarr) must hold per-sample scores of shape (n, p) or "
+                "(T, n, p), chunked along the samples; Fisher matrices are small: pass them as "
+                "an in-memory array"
+            )
+        import dask.array as da
+
+        arr = X if isinstance(X, da.Array) else chunked.as_dask_array(X)
+        arr = arr[None] if arr.ndim == 2 else arr
+        if arr.ndim != 3 or 0 in arr.shape:
+            raise ValueError(
+                f"chunked X must be scores of shape (n, p) or (T, n, p), got shape {arr.shape}"
+            )
+        return _Draws(arr, "scores")
+
+    def _estimate_chunked(self, X: _Draws, y=None):
+        """:meth:`_estimate` for per-sample scores chunked along samples: the Fisher by reduction.
+
+        Each draw's Fisher :math:`F = S^T S / n` (``p x p``) is summed over the chunks of its
+        ``n`` scores, so the scores are never in memory whole; its eigenvalues are those of the
+        in-memory path (which diagonalises the ``n x n`` Gram matrix instead when ``n < p``;
+        the nonzero eigenvalues, hence the dimension, are the same).
+        """
+        arr, kind = X
+        n_draws, _, p = (int(v) for v in arr.shape)
+        check_memory(8.0 * 3 * p * p, self.max_memory, what=f"the {p} x {p} Fisher matrix",
+                     alternative="fewer parameters (or a sketch of the scores)")
+        lam = np.empty((n_draws, p))
+        for t in range(n_draws):
+            n, G = chunked.second_moment(chunked.as_dask_array(arr[t]), name=f"X[{t}]")
+            lam[t] = np.clip(np.linalg.eigvalsh(G / n), 0.0, None)
+        return self._estimate_from_eigenvalues(lam, arr, kind, 0)  # unscaled: trace as computed
+
+    def _estimate_from_eigenvalues(self, lam, arr, kind, trace_exponent):
+        """The dimension and fitted attributes from the Fisher eigenvalues of every draw, their
+        traces scaled by ``2**-trace_exponent``."""
         p = arr.shape[2]
         lam_hat, mean_trace = _normalise(lam, p)
         try:
@@ -386,6 +431,7 @@ class EffectiveDimension(_FisherDimension):
         "input_kind": [StrOptions(_INPUT_KINDS)],
         "max_memory": ["max_memory"],
     }
+    _chunked = True  # per-sample scores chunked along samples (Fisher by reduction)
 
     def __init__(self, *, n=1000, gamma=1.0, input_kind="auto", max_memory=DEFAULT_MAX_MEMORY):
         self.n = n

@@ -126,6 +126,11 @@ class BinnedEntropy(_BinnedBase):
         self._count(counts, T)
         return counts
 
+    def _accumulate_chunked(self, counts, T, y=None):
+        counts = _Counts() if counts is None else counts
+        self._count_chunked(counts, T)
+        return counts
+
     def _estimate_from(self, counts):
         return Estimate(self._entropies(counts).t,
                         attributes={"n_symbols_": int(counts.t.counts.size)})

@@ -7,6 +7,7 @@ import numbers
 import numpy as np
 from scipy import special
 
+from .. import chunked
 from .._base import Estimate, InfoEstimator
 from .._kernels.counting import counts_from_codes, symbol_codes
 from .._params import StrOptions
@@ -47,18 +48,24 @@ def numeric_symbols(A, name: str = "X"):
                             for j in range(arr.shape[1])]).astype(np.float64)
 
 
-def _plugin_se(log_p: np.ndarray, n_free: int) -> float:
+def _plugin_se(log_p: np.ndarray, n_free: int, counts: np.ndarray | None = None) -> float:
     r"""Delta-method standard error of a plug-in functional with influence ``log_p`` per sample.
 
     :math:`\mathrm{SE}^2 = \max(\widehat{\mathrm{Var}}(\mathrm{IF})/N - v_0,\; v_0)` with
     :math:`v_0 = \mathrm{free}/(2N^2)`, the variance of the :math:`\chi^2_{\mathrm{free}}/(2N)`
     limit where the first-order term vanishes (a uniform distribution for an entropy,
     independence for an MI), which the sample variance of the influence overstates by about
-    :math:`v_0`.
+    :math:`v_0`. With ``counts``, ``log_p`` is given once per symbol and symbol ``i`` stands for
+    ``counts[i]`` samples (the same variance, from merged counts of chunked input).
     """
-    n = log_p.shape[0]
+    w = np.ones(log_p.shape[0]) if counts is None else np.asarray(counts, dtype=np.float64)
+    n = float(w.sum())
     v0 = max(n_free, 0) / (2.0 * n * n)
-    var = log_p.var(ddof=1) / n if n > 1 else 0.0
+    if n > 1:
+        mean = float(w @ log_p) / n
+        var = float(w @ (log_p - mean) ** 2) / (n - 1.0) / n
+    else:
+        var = 0.0
     return float(np.sqrt(max(var - v0, v0)))
 
 
@@ -178,6 +185,7 @@ class DiscreteEntropy(_SymbolInput, InfoEstimator):
     _cli_name = "discrete"
     _parameter_constraints = {"method": [StrOptions(("plugin", "miller_madow", "chao_shen"))],
                               "base": ["base"]}
+    _chunked = True  # numeric symbols; counts merged over chunks
 
     def __init__(self, *, method="plugin", base=None):
         self.method = method
@@ -185,3 +193,9 @@ class DiscreteEntropy(_SymbolInput, InfoEstimator):
 
     def _estimate(self, X, y):
         return _entropy_of_rows(X, self.method)
+
+    def _estimate_chunked(self, X, y):
+        _, counts = chunked.distinct_rows(X, names=("X",))
+        n = counts.sum()
+        se = _plugin_se(np.log(counts / n), counts.size - 1, counts)
+        return Estimate(discrete_entropy_from_counts(counts, self.method), standard_error=se)

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from .. import chunked
 from .._base import InfoEstimator
 from .._kernels.linalg import logdet_psd
 from .._validation import DEFAULT_MAX_MEMORY, check_covariance_memory, pow2_scale
@@ -59,6 +60,7 @@ class GaussianEntropy(InfoEstimator):
     _result_attr = "entropy_"
     _cli_name = "gaussian"
     _parameter_constraints = {"max_memory": ["max_memory"], "base": ["base"]}
+    _chunked = True
 
     def __init__(self, *, base=None, max_memory=DEFAULT_MAX_MEMORY):
         self.base = base
@@ -74,3 +76,7 @@ class GaussianEntropy(InfoEstimator):
         scaled, e = pow2_scale(X, axis=0)
         cov = np.atleast_2d(np.cov(scaled, rowvar=False, ddof=1))
         return gaussian_entropy_from_cov(cov) + float(e.sum()) * math.log(2.0)
+
+    def _estimate_chunked(self, X, y):
+        n, _, M = chunked.moments(X, names=("X",))
+        return gaussian_entropy_from_cov(M / (n - 1.0))

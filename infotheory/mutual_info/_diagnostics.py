@@ -125,10 +125,19 @@ def drop_constant_columns(A: np.ndarray, name: str, owner: str) -> np.ndarray:
     :math:`I((X, c); Y) = I(X; Y)`. When every column is constant the result has no columns
     (the MI is 0).
     """
-    cols = constant_columns(A)
+    keep = warn_constant_columns(constant_columns(A), A.shape[1], name, owner)
+    return A if keep is None else np.ascontiguousarray(A[:, keep])
+
+
+def warn_constant_columns(cols: np.ndarray, n_columns: int, name: str, owner: str):
+    """Warn about the constant columns ``cols`` of ``name``; return the columns kept (None: all).
+
+    Shared by :func:`drop_constant_columns` and chunked input (whose constant columns are those
+    with zero variance, found by the reduction).
+    """
     if cols.size == 0:
-        return A
-    keep = np.setdiff1d(np.arange(A.shape[1]), cols)
+        return None
+    keep = np.setdiff1d(np.arange(n_columns), cols)
     if keep.size == 0:
         what = "every column is constant, so the mutual information is 0"
     else:
@@ -138,7 +147,7 @@ def drop_constant_columns(A: np.ndarray, name: str, owner: str) -> np.ndarray:
         f"{_name_columns(cols)}; {what}.",
         ConstantFeatureWarning,
     )
-    return np.ascontiguousarray(A[:, keep])
+    return keep
 
 
 # -- label-like data -----------------------------------------------------------------------

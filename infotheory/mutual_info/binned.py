@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import chunked
 from .._base import Estimate
 from .._binning import _BinnedBase, _Counts, _input_codes, _labels_to_codes
 
@@ -99,18 +100,21 @@ class BinnedMI(_BinnedBase):
     _side_inputs = ("inputs",)
 
     def _accumulate(self, counts, T, y, inputs=None):
-        counts = _Counts() if counts is None else counts
-        if counts.has_inputs is None:
-            counts.has_inputs = inputs is not None
-        elif counts.has_inputs != (inputs is not None):
-            raise ValueError(
-                "inputs must be given in every partial_fit call or in none: earlier batches "
-                f"had inputs={'given' if counts.has_inputs else 'None'}, this one has "
-                f"inputs={'None' if inputs is None else 'given'}"
-            )
+        counts = _with_inputs(counts, inputs is not None)
         y_codes, classes = _labels_to_codes(y, T.shape[0], counts.classes)
         x_codes = None if inputs is None else _input_codes(inputs)
         self._count(counts, T, y_codes, x_codes)
+        counts.classes = classes
+        return counts
+
+    def _validate_y_chunked(self, y, X):
+        # the labels (one per sample) are read into memory, validated and encoded by _accumulate
+        return chunked.materialise_small(y, "y")
+
+    def _accumulate_chunked(self, counts, T, y):
+        counts = _with_inputs(counts, False)  # chunked T takes no inputs (refused before)
+        y_codes, classes = _labels_to_codes(y, T.shape[0], counts.classes)
+        self._count_chunked(counts, T, y_codes)
         counts.classes = classes
         return counts
 
@@ -123,3 +127,17 @@ class BinnedMI(_BinnedBase):
                      "mi_xt_": h.t + h.x - h.tx if h.x is not None else h.t},
             attributes={"n_symbols_": int(counts.t.counts.size), "classes_": counts.classes},
         )
+
+
+def _with_inputs(counts: _Counts | None, given: bool) -> _Counts:
+    """``counts`` (fresh when None), checked to have inputs in every batch or in none."""
+    counts = _Counts() if counts is None else counts
+    if counts.has_inputs is None:
+        counts.has_inputs = given
+    elif counts.has_inputs != given:
+        raise ValueError(
+            "inputs must be given in every partial_fit call or in none: earlier batches "
+            f"had inputs={'given' if counts.has_inputs else 'None'}, this one has "
+            f"inputs={'None' if not given else 'given'}"
+        )
+    return counts

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special, stats
+from scipy import linalg, special, stats
 
+from .. import chunked
 from .._base import Estimate, InfoEstimator
 from .._kernels.linalg import logdet_psd
 from .._validation import (
@@ -16,7 +17,12 @@ from .._validation import (
     check_paired,
     pow2_scale,
 )
-from ._diagnostics import drop_constant_columns, label_like_inputs, warn_label_like_inputs
+from ._diagnostics import (
+    drop_constant_columns,
+    label_like_inputs,
+    warn_constant_columns,
+    warn_label_like_inputs,
+)
 
 __all__ = [
     "GaussianMI",
@@ -45,13 +51,17 @@ def _half_logdets(X: np.ndarray, Y: np.ndarray, bias_correct: bool) -> tuple[flo
     \\psi\\!\\left(\\frac{n-i}{2}\\right)`; subtracting the excess gives an unbiased estimate of
     :math:`\\log\\det\\Sigma` (Ince et al. 2017, eq. A.3; Misra, Singh & Demchuk 2005).
     """
-    n, dx = X.shape
-    d = dx + Y.shape[1]
     # Each column scaled by a power of two (exact): the log-determinants shift by constants
     # that cancel in the MI, and data of magnitude 1e300 or 1e-300 no longer overflows or
     # underflows in the covariance.
     XY = np.hstack([pow2_scale(X, axis=0)[0], pow2_scale(Y, axis=0)[0]])
     cov = np.atleast_2d(np.cov(XY, rowvar=False, ddof=1))
+    return _half_logdets_of_cov(cov, X.shape[0], X.shape[1], bias_correct)
+
+
+def _half_logdets_of_cov(cov: np.ndarray, n: int, dx: int, bias_correct: bool):
+    """:func:`_half_logdets` from the joint covariance of ``n`` samples (X's ``dx`` first)."""
+    d = cov.shape[0]
     half = [
         0.5 * logdet_psd(np.ascontiguousarray(cov[:dx, :dx]), name="covariance of X"),
         0.5 * logdet_psd(np.ascontiguousarray(cov[dx:, dx:]), name="covariance of y"),
@@ -86,6 +96,51 @@ def _gaussian_mi_nats(X: np.ndarray, Y: np.ndarray, bias_correct: bool = False,
     return float(hx + hy - hxy)
 
 
+def _chunked_gaussian_mi(X, Y, owner: str, *, copula: bool, bias_correct: bool) -> Estimate:
+    """:func:`_checked_gaussian_mi` for row-chunked Dask arrays, merged over chunks.
+
+    The joint covariance (of the normal scores, ranked exactly across chunks, for the copula) is
+    a reduction over chunks; constant columns (zero variance) are left out with the same warning;
+    a second pass gives the delta-method standard error from each sample's Mahalanobis norms.
+    The label-like check needs the values in memory and is not made.
+    """
+    transform = _chunked_copula_scores(X, Y) if copula else None
+    n, mean, M = chunked.moments(X, Y, names=("X", "y"), transform=transform)
+    dx, d = X.shape[1], M.shape[0]
+    zero = np.diag(M) == 0  # exactly 0 for a constant column (each chunk's deviations are 0)
+    kept = []
+    for cols, name, offset in ((np.arange(dx), "X", 0), (np.arange(d - dx), "y", dx)):
+        keep = warn_constant_columns(np.flatnonzero(zero[cols + offset]), cols.size, name, owner)
+        kept.append(offset + (cols if keep is None else keep))
+    if kept[0].size == 0 or kept[1].size == 0:  # a constant variable shares no information
+        return Estimate(0.0, standard_error=0.0)
+    keep = np.concatenate(kept)
+    kx = kept[0].size
+    cov = M[np.ix_(keep, keep)] / (n - 1.0)
+    hx, hy, hxy = _half_logdets_of_cov(cov, n, kx, bias_correct)
+    factors = _cholesky_factors(cov, kx)
+    centre = mean[keep]
+
+    def influence(A, index):
+        A = (transform(A, index) if transform is not None else A)[:, keep] - centre
+        return _influence(A, factors, kx)[:, None]
+
+    n_if, _, M_if = chunked.moments(X, Y, names=("X", "y"), transform=influence)
+    se = _se_of_influence(float(M_if[0, 0]) / (n_if - 1.0), n, kx, keep.size - kx)
+    return Estimate(float(hx + hy - hxy), standard_error=se)
+
+
+def _chunked_copula_scores(X, Y):
+    """Block transform to normal scores with ranks exact across chunks (ties averaged)."""
+    n = X.shape[0]
+    tables = chunked.column_value_counts(X, "X") + chunked.column_value_counts(Y, "y")
+
+    def scores(A, index):
+        return special.ndtri(chunked.average_ranks(A, tables) / (n + 1.0))
+
+    return scores
+
+
 def _mi_standard_error(X: np.ndarray, Y: np.ndarray) -> float:
     r"""Standard error of the Gaussian MI estimate by the delta method (influence function).
 
@@ -100,21 +155,36 @@ def _mi_standard_error(X: np.ndarray, Y: np.ndarray) -> float:
     independence to strong dependence (tests/mutual_info/test_gaussian.py).
     """
     n, dx = X.shape
-    dy = Y.shape[1]
-    X, Y = pow2_scale(X, axis=0)[0], pow2_scale(Y, axis=0)[0]  # exact; Mahalanobis norms unchanged
+    # each column scaled by a power of two (exact): the Mahalanobis norms are unchanged
+    A = np.hstack([pow2_scale(X, axis=0)[0], pow2_scale(Y, axis=0)[0]])
+    A -= A.mean(axis=0)
+    factors = _cholesky_factors(np.atleast_2d(np.cov(A, rowvar=False, ddof=1)), dx)
+    return _se_of_influence(_influence(A, factors, dx).var(ddof=1), n, dx, Y.shape[1])
 
-    def mahalanobis_sq(A):
-        A = A - A.mean(axis=0)
-        cov = np.atleast_2d(np.cov(A, rowvar=False, ddof=1))
-        # Solve with the Cholesky factor: q = ||L^{-1} a||^2.
-        L = np.linalg.cholesky(cov)
-        W = np.linalg.solve(L, A.T)
+
+def _cholesky_factors(cov: np.ndarray, dx: int) -> tuple:
+    """Cholesky factors of the covariances of X, of Y and of (X, Y) (X's ``dx`` columns first)."""
+    return tuple(np.linalg.cholesky(np.ascontiguousarray(c))
+                 for c in (cov[:dx, :dx], cov[dx:, dx:], cov))
+
+
+def _influence(A: np.ndarray, factors: tuple, dx: int) -> np.ndarray:
+    """½ (q_x + q_y − q_xy) of each centred joint row: q the squared Mahalanobis norms."""
+
+    def mahalanobis_sq(B, L):
+        # q = ||L^{-1} b||^2 by a triangular solve with the Cholesky factor
+        W = linalg.solve_triangular(L, B.T, lower=True, check_finite=False)
         return np.einsum("ij,ij->j", W, W)
 
-    influence = 0.5 * (mahalanobis_sq(X) + mahalanobis_sq(Y) - mahalanobis_sq(np.hstack([X, Y])))
+    Lx, Ly, Lxy = factors
+    return 0.5 * (mahalanobis_sq(A[:, :dx], Lx) + mahalanobis_sq(A[:, dx:], Ly)
+                  - mahalanobis_sq(A, Lxy))
+
+
+def _se_of_influence(var_influence: float, n: int, dx: int, dy: int) -> float:
+    """The standard error from the sample variance of the influence (see above)."""
     v0 = dx * dy / (2.0 * n * n)
-    var = max(influence.var(ddof=1) / n - v0, v0)
-    return float(math.sqrt(var))
+    return float(math.sqrt(max(var_influence / n - v0, v0)))
 
 
 
@@ -346,6 +416,7 @@ class GaussianMI(InfoEstimator):
     _cli_name = "gaussian"
     _parameter_constraints = {"warn_discrete": ["boolean"], "max_memory": ["max_memory"],
                               "base": ["base"]}
+    _chunked = True
 
     def __init__(self, *, warn_discrete=True, base=None, max_memory=DEFAULT_MAX_MEMORY):
         self.warn_discrete = warn_discrete
@@ -359,6 +430,9 @@ class GaussianMI(InfoEstimator):
         return _checked_gaussian_mi(X, y, "GaussianMI", self.base, copula=False,
                                     bias_correct=False, warn_discrete=self.warn_discrete,
                                     max_memory=self.max_memory)
+
+    def _estimate_chunked(self, X, y):
+        return _chunked_gaussian_mi(X, y, "GaussianMI", copula=False, bias_correct=False)
 
 
 class GaussianCopulaMI(InfoEstimator):
@@ -420,6 +494,7 @@ class GaussianCopulaMI(InfoEstimator):
     _parameter_constraints = {"bias_correct": ["boolean"], "warn_discrete": ["boolean"],
                               "max_memory": ["max_memory"],
                               "base": ["base"]}
+    _chunked = True
 
     def __init__(self, *, bias_correct=True, warn_discrete=True, base=None,
                  max_memory=DEFAULT_MAX_MEMORY):
@@ -435,3 +510,7 @@ class GaussianCopulaMI(InfoEstimator):
         return _checked_gaussian_mi(X, y, "GaussianCopulaMI", self.base, copula=True,
                                     bias_correct=bool(self.bias_correct),
                                     warn_discrete=self.warn_discrete, max_memory=self.max_memory)
+
+    def _estimate_chunked(self, X, y):
+        return _chunked_gaussian_mi(X, y, "GaussianCopulaMI", copula=True,
+                                    bias_correct=bool(self.bias_correct))

@@ -22,6 +22,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from .. import chunked
 from .._bandwidth import median_bandwidth, warn_if_scale_dominated
 from .._base import Estimate, InfoEstimator
 from .._kernels import spectral as _k
@@ -63,10 +64,15 @@ def _python_seed(rng: np.random.Generator, random_state) -> int:
 
 def _subsample(X: np.ndarray, max_samples, seed_rng: random.Random) -> np.ndarray:
     """At most ``max_samples`` rows drawn without replacement as ``random.sample`` draws them."""
-    n = X.shape[0]
+    rows = _subsample_rows(X.shape[0], max_samples, seed_rng)
+    return X if rows is None else X[rows]
+
+
+def _subsample_rows(n: int, max_samples, seed_rng: random.Random) -> np.ndarray | None:
+    """The rows :func:`_subsample` keeps, in its order (None: all of them)."""
     if max_samples is None or n <= max_samples:
-        return X
-    return X[np.array(seed_rng.sample(range(n), k=max_samples))]
+        return None
+    return np.array(seed_rng.sample(range(n), k=max_samples))
 
 
 # The parameters of one DSE computation, shared by both estimators (same names, same checks).
@@ -365,6 +371,7 @@ class DiffusionSpectralEntropy(InfoEstimator):
     _result_attr = "entropy_"
     _cli_name = "dse"
     _parameter_constraints = _SPECTRAL_CONSTRAINTS
+    _chunked = True  # through the seeded max_samples subsample, read from its chunks only
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -406,10 +413,38 @@ class DiffusionSpectralEntropy(InfoEstimator):
         return 1, ""
 
     def _estimate(self, X, y=None):
+        return self._estimate_subsample(X, lambda rows: X if rows is None else X[rows])
+
+    def _estimate_chunked(self, X, y):
+        # The kernel couples every pair of points (O(n^2 d) per Lanczos step over all chunks),
+        # so chunked input goes through the documented seeded subsample: the same rows as the
+        # in-memory path, read from their chunks only.
+        if self.max_samples is None:
+            raise TypeError(
+                "DiffusionSpectralEntropy takes chunked X (Dask / Zarr) through its seeded "
+                "subsample of max_samples rows: set max_samples (default 10000); the kernel on "
+                "all rows would couple every pair of them"
+            )
+
+        def read(rows):
+            if rows is None:
+                Xs = chunked.compute(X)[0]
+            else:
+                order = np.argsort(rows)
+                picked = chunked.compute(X[rows[order]])[0]  # sorted rows: each chunk read once
+                Xs = np.empty_like(picked)
+                Xs[order] = picked
+            return check_samples(Xs, min_samples=self._min_samples_required()[0], estimator=self)
+
+        return self._estimate_subsample(X, read)
+
+    def _estimate_subsample(self, X, take):
+        """The DSE of the seeded ``max_samples`` subsample of ``X``, read by ``take(rows)``."""
         bandwidth = _bandwidth_param(self)
         rng = check_random_state(self.random_state)
         backend = check_backend(self.backend)
-        Xs = _subsample(X, self.max_samples, random.Random(_python_seed(rng, self.random_state)))
+        seed_rng = random.Random(_python_seed(rng, self.random_state))
+        Xs = take(_subsample_rows(X.shape[0], self.max_samples, seed_rng))
         Xs, h_s, h, exponent = _scaled(Xs, bandwidth, rng, self.max_memory)
         res = _spectral_entropy(Xs, h_s, rng, backend, **_spectral_options(self))
         if not isinstance(bandwidth, str) and Xs.shape[0] > 1:
@@ -428,6 +463,8 @@ class DiffusionSpectralEntropy(InfoEstimator):
         warnings.warn("sigma_ was renamed bandwidth_ in version 0.2 and will be removed in 0.3",
                       FutureWarning, stacklevel=2)
         return self.bandwidth_
+
+
 class DiffusionSpectralMI(InfoEstimator):
     r"""Diffusion spectral mutual information (DSMI) between a point cloud and labels or a
     reference variable.

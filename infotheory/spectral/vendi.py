@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,6 +20,7 @@ from scipy import linalg
 from scipy.special import logsumexp
 from sklearn.utils.metaestimators import available_if
 
+from .. import chunked
 from .._bandwidth import median_bandwidth, warn_if_scale_dominated
 from .._base import Estimate, InfoEstimator, PartialFitMixin
 from .._params import Interval, StrOptions
@@ -336,6 +338,7 @@ class VendiScore(PartialFitMixin, InfoEstimator):
 
     _result_attr = "score_"
     _unit = ""  # an effective number of distinct samples: unitless, never converted by a base
+    _chunked = True  # on the dual path (linear / cosine kernels) only
     _min_samples = 1
     _side_inputs = ("sample_weight", "p")
     _cli_name = "vendi"
@@ -438,25 +441,75 @@ class VendiScore(PartialFitMixin, InfoEstimator):
             # else one per sample (p spreads n samples' worth of weight)
             total = float(sample_weight.sum()) if sample_weight is not None else float(X.shape[0])
             return self._compute(X, w, total)
-        if isinstance(stats, _DualStream) or stats.scatter is not None:
-            w = self._check_weights(X.shape[0], sample_weight, None, normalise=False)
-            S, wsum = self._dual_moments(X, w)
-            if not isinstance(stats, _DualStream):
-                S, old = _pad_to(S, stats.scatter)
-                S += old
-                wsum += stats.weight_sum
-            n = X.shape[0] + (0 if isinstance(stats, _DualStream) else stats.n_samples)
-            if wsum <= 0:
-                raise ValueError(
-                    "sample_weight: the weights seen so far are all zero; expected at least one "
-                    "non-zero weight"
-                )
-            return _Spectrum(self._spectrum(S / wsum), "dual", 0.0, n, None,
-                             scatter=S, weight_sum=wsum)
-        raise ValueError(
-            f"partial_fit cannot continue a fit that used method_={stats.method!r}; use a "
-            "fresh estimator (or fit with method='dual')"
+        _check_continues(stats)
+        w = self._check_weights(X.shape[0], sample_weight, None, normalise=False)
+        return _add_dual(stats, *self._dual_moments(X, w), X.shape[0], self._spectrum)
+
+    # -- chunked input: the dual path only ---------------------------------------------------
+
+    def _validate_X_chunked(self, X, n_min, why):
+        # Only the dual path decomposes over samples (the kernel and low-rank paths need all
+        # pairs, or landmarks drawn from all samples).
+        if self.kernel not in ("linear", "cosine") or self.method not in ("auto", "dual"):
+            raise TypeError(
+                "VendiScore takes chunked X (Dask / Zarr) on the dual path only: kernel='linear' "
+                f"or 'cosine' with method='auto' or 'dual', got kernel={self.kernel!r}, "
+                f"method={self.method!r}; or pass a seeded subsample that fits in memory: "
+                "infotheory.chunked.subsample(X, n_samples, random_state=0)"
+            )
+        Xd = super()._validate_X_chunked(X, n_min, why)
+        d = int(Xd.shape[1])
+        check_memory(
+            3 * 8.0 * d * d, self.max_memory, what=f"the {d} x {d} dual matrix X^T X",
+            alternative="a subsample with method='kernel' or 'nystroem'",
         )
+        return Xd
+
+    def _validate_side_chunked(self, name, value, X):
+        # one weight per sample: read into memory, then checked as in memory
+        return self._validate_side(name, chunked.materialise_small(value, name), X)
+
+    def _accumulate_chunked(self, stats, X, y=None, sample_weight=None, p=None):
+        """:meth:`_accumulate` for chunked ``X``: the dual statistics by a reduction over chunks
+        (``fit`` takes the dual path whatever ``n`` and ``d``)."""
+        n = int(X.shape[0])
+        if stats is None:
+            w = (None if sample_weight is None and p is None
+                 else self._check_weights(n, sample_weight, p, normalise=False))
+            S, wsum = self._chunked_moments(X, w)
+            # as in memory: the weight partial_fit continues from is sum(sample_weight), else n
+            total = float(sample_weight.sum()) if sample_weight is not None else float(n)
+            return _Spectrum(self._spectrum(S / wsum), "dual", 0.0, n, None,
+                             scatter=S * (total / wsum), weight_sum=total)
+        _check_continues(stats)
+        w = (None if sample_weight is None
+             else self._check_weights(n, sample_weight, None, normalise=False))
+        return _add_dual(stats, *self._chunked_moments(X, w), n, self._spectrum)
+
+    def _chunked_moments(self, X, w):
+        """``(sum_i w_i z_i z_i^T, sum_i w_i)`` of chunked ``X`` (``w`` None: unweighted).
+
+        For the cosine kernel every chunk is augmented with the all-zero-row axis of
+        :func:`_row_normalise` (so the chunks' matrices have one size); the axis is dropped
+        again when no row of the whole array is zero, as the in-memory path never adds it.
+        """
+        cosine = self.kernel == "cosine"
+        if w is None:
+            transform = partial(_row_normalise, augment=True) if cosine else None
+            n, S = chunked.second_moment(X, transform=transform)
+            has_zero_row = cosine and S[-1, -1] > 0  # the number of all-zero rows
+            wsum = float(n)
+        else:
+            # each row scaled by sqrt(w_i) before the product: sum_i w_i z_i z_i^T; a last,
+            # unweighted column flags the all-zero rows (whatever their weight)
+            joint = chunked.hstack_rows(X, chunked.align_rows(np.sqrt(w), X))
+            _, S = chunked.second_moment(joint, transform=partial(_scaled_rows, cosine=cosine))
+            has_zero_row = cosine and S[-1, -1] > 0
+            S = S[:-1, :-1] if cosine else S
+            wsum = float(w.sum())
+        if cosine and not has_zero_row:
+            S = S[:-1, :-1]
+        return np.ascontiguousarray(S), wsum
 
     def _estimate_from(self, stats: _Spectrum):
         lam, n = stats.eigenvalues, stats.n_samples
@@ -652,6 +705,40 @@ class VendiScore(PartialFitMixin, InfoEstimator):
     def _entropy(self, lam, n, approx=False):
         tol = self._tol(n, lam.size, approx) * lam[0]
         return renyi_entropy_of_spectrum(lam, float(self.q), tol=tol)
+
+
+def _check_continues(stats) -> None:
+    """Refuse to add a batch to a fit that did not take the dual path."""
+    if not (isinstance(stats, _DualStream) or stats.scatter is not None):
+        raise ValueError(
+            f"partial_fit cannot continue a fit that used method_={stats.method!r}; use a "
+            "fresh estimator (or fit with method='dual')"
+        )
+
+
+def _add_dual(stats, S: np.ndarray, wsum: float, n_batch: int, spectrum) -> _Spectrum:
+    """The dual statistics of a stream (or of a dual fit) plus one batch's, and their spectrum."""
+    if not isinstance(stats, _DualStream):
+        S, old = _pad_to(S, stats.scatter)
+        S += old
+        wsum += stats.weight_sum
+    n = n_batch + (0 if isinstance(stats, _DualStream) else stats.n_samples)
+    if wsum <= 0:
+        raise ValueError(
+            "sample_weight: the weights seen so far are all zero; expected at least one "
+            "non-zero weight"
+        )
+    return _Spectrum(spectrum(S / wsum), "dual", 0.0, n, None, scatter=S, weight_sum=wsum)
+
+
+def _scaled_rows(A: np.ndarray, *, cosine: bool) -> np.ndarray:
+    """A chunk of ``[X, sqrt(w)]`` as the rows ``sqrt(w_i) z_i`` (cosine: the augmented unit
+    rows, followed by the unweighted all-zero-row flag)."""
+    X, root_w = A[:, :-1], A[:, -1:]
+    if not cosine:
+        return X * root_w
+    Z = _row_normalise(X, augment=True)
+    return np.hstack([Z * root_w, Z[:, -1:]])
 
 
 def _pad_to(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
