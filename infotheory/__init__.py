@@ -31,6 +31,7 @@ _LAZY = {
     "GaussianCopulaMI": "mutual_info",
     "BinnedMI": "mutual_info",
     "CompressedMI": "mutual_info",
+    "NeuralMI": "mutual_info",
     "KNNBiasWarning": "mutual_info",
     "DiscreteInputWarning": "mutual_info",
     "ConstantFeatureWarning": "mutual_info",

@@ -1,4 +1,5 @@
-"""Mutual information estimators: KSG, conditional, mixed, discrete, Gaussian, binned."""
+"""Mutual information estimators: KSG, conditional, mixed, discrete, Gaussian, binned, compressed,
+neural."""
 
 from ._diagnostics import ConstantFeatureWarning, DiscreteInputWarning, pairwise_copula_lower_bound
 from .binned import BinnedMI
@@ -14,6 +15,7 @@ from .gaussian import (
 )
 from .ksg import KSGMI, KNNBiasWarning
 from .mixed import MixedMI
+from .neural import NeuralMI
 
 __all__ = [
     "BinnedMI",
@@ -27,6 +29,7 @@ __all__ = [
     "KNNBiasWarning",
     "KSGMI",
     "MixedMI",
+    "NeuralMI",
     "gaussian_copula_mi",
     "gaussian_copula_mi_se",
     "gaussian_mi",
