@@ -45,6 +45,7 @@ _LAZY = {
     "TwoScaleEffectiveDimension": "dimension",
     "maddox_effective_dimension": "dimension",
     "fisher_from_model": "dimension",
+    "intrinsic_dimension": "dimension",
     # analysis
     "InformationPlane": "analysis",
     "SaturationWarning": "analysis",

@@ -102,6 +102,24 @@ def bound_value(S, bound):
     return joint - _offdiag_logmeanexp(S)  # "dv" and "mine"
 
 
+def row_influence(S, bound):
+    """Per-row terms whose mean is the first-order expansion of the bound around its value
+    (the delta method for the log/exp of the partition term): their spread over the held-out
+    rows gives the standard error."""
+    if bound == "infonce":
+        B = S.shape[0]
+        return jnp.diag(S) - jax.nn.logsumexp(S, axis=1) + math.log(B)
+    B = S.shape[0]
+    off = ~jnp.eye(B, dtype=bool)
+    T = jnp.clip(S, -SMILE_TAU, SMILE_TAU) if bound == "smile" else S
+    # b_i: row i's mean of e^f over its B - 1 product-of-marginals pairs (shifted for range).
+    shift = lax.stop_gradient(jnp.max(jnp.where(off, T, -jnp.inf)))
+    b = jnp.sum(jnp.where(off, jnp.exp(T - shift), 0.0), axis=1) / (B - 1)
+    if bound == "nwj":
+        return jnp.diag(S) - jnp.exp(shift - 1.0) * b
+    return jnp.diag(S) - b / jnp.mean(b)
+
+
 def _training_loss(params, x, y, log_ma, bound, critic):
     """(loss to minimise, (bound value, new log moving average)) for one batch."""
     S = scores(params, x, y, critic)
@@ -160,11 +178,19 @@ def train_chunk(params, opt_state, log_ma, key, X, Y, n_train, *, bound, critic,
 
 @partial(jax.jit, static_argnames=("bound", "critic"))
 def evaluate(params, X_blocks, Y_blocks, *, bound, critic):
-    """The bound on each held-out block ``(n_blocks, B, d)``: an array of ``n_blocks`` values."""
+    """The bound on each held-out block ``(n_blocks, B, d)`` (``n_blocks`` values) and the
+    per-row influence terms ``(n_blocks, B)`` of its standard error."""
     def one(xy):
-        return bound_value(scores(params, xy[0], xy[1], critic), bound)
+        S = scores(params, xy[0], xy[1], critic)
+        return bound_value(S, bound), row_influence(S, bound)
 
     return lax.map(one, (X_blocks, Y_blocks))
+
+
+@jax.jit
+def encode(layers, Z):
+    """One side's network applied to standardised samples: the codes of a learned compressor."""
+    return _mlp(layers, Z)
 
 
 def init_state(key, critic, dx, dy, hidden, embed_dim, dtype, learning_rate, weight_decay):
