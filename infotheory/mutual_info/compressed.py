@@ -25,7 +25,8 @@ __all__ = ["CompressedMI"]
 
 #: Neighbours of the intrinsic-dimension estimate behind n_components="auto".
 _ID_NEIGHBOURS = 10
-#: Samples below which the codes' manifold check is too noisy to be worth a warning.
+#: Samples below which the codes' manifold and width checks are too noisy to be worth a
+#: warning (the estimate's own noise is then larger than the biases they describe).
 _MIN_SAMPLES_MANIFOLD_CHECK = 200
 #: Widest joint code on which estimator="auto" builds the MI from kNN entropies; wider joints
 #: go to KSG, whose error grows more slowly with the dimension (biased low rather than
@@ -441,7 +442,7 @@ class CompressedMI(InfoEstimator):
             )
         if self._warn_if_on_manifold(A, B):
             return
-        if max(widths) > _MAX_RELIABLE_WIDTH:
+        if max(widths) > _MAX_RELIABLE_WIDTH and n >= _MIN_SAMPLES_MANIFOLD_CHECK:
             warnings.warn(
                 f"CompressedMI codes of widths {widths}: kNN MI estimates in more than "
                 f"{_MAX_RELIABLE_WIDTH} dimensions per variable are biased low at {n} samples "
