@@ -485,8 +485,8 @@ def _add_noise(X: np.ndarray, sigma: float, seed: int) -> np.ndarray:
 class _LearnedEncoder:
     """One side of a trained separable InfoNCE critic, used as a fitted transformer."""
 
-    def __init__(self, loc, scale, layers):
-        self.loc, self.scale, self.layers = loc, scale, layers
+    def __init__(self, marginal_map, layers):
+        self.marginal_map, self.layers = marginal_map, layers
 
     def get_params(self, deep=True):
         return {}
@@ -496,7 +496,7 @@ class _LearnedEncoder:
 
         nj = _kernels()
         dtype = nj.jax.tree_util.tree_leaves(self.layers)[0].dtype
-        codes = nj.encode(self.layers, nj.jnp.asarray((Z - self.loc) / self.scale, dtype))
+        codes = nj.encode(self.layers, nj.jnp.asarray(self.marginal_map(Z), dtype))
         return np.asarray(codes, dtype=np.float64)
 
 
@@ -508,8 +508,8 @@ def _fit_learned(X, Y, width: int, rng):
     critic = NeuralMI(bound="infonce", critic="separable", embed_dim=width,
                       random_state=seed).fit(X, Y)
     params = critic.critic_params_
-    return (_LearnedEncoder(critic._x_loc, critic._x_scale, params["g"]),
-            _LearnedEncoder(critic._y_loc, critic._y_scale, params["h"]))
+    return (_LearnedEncoder(critic._x_map, params["g"]),
+            _LearnedEncoder(critic._y_map, params["h"]))
 
 
 def _check_transformer(obj, name: str, *, allow_none: bool) -> None:
