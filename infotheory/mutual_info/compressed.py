@@ -183,6 +183,12 @@ class CompressedMI(InfoEstimator):
     intrinsic dimension is higher have no short faithful code, and :class:`NeuralMI` is the
     estimator to use there.
 
+    Measured on :func:`~infotheory.datasets.embedded_gaussians` (N = 5000, ambient dimension
+    64-256, 3 seeds): within 4 % of the truth at 1-4 nats with 2-3 latent dimensions, within
+    14 % at 3-4 nats with 4; at 1-2 nats with 4 latent dimensions the linear codes lose 20-36 %
+    of the MI (the tanh bend of the embedding puts part of the dependence outside the top
+    principal components), and the learned encoders do no better there.
+
     References
     ----------
     .. [1] I. Butakov, A. Tolmachev, S. Malanchuk, A. Neopryatnaya, A. Frolov and K. Andreev,
