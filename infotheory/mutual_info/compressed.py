@@ -20,6 +20,7 @@ from .._validation import (
     check_samples,
     pow2_scale,
 )
+from ._diagnostics import InfotheoryWarning
 
 __all__ = ["CompressedMI"]
 
@@ -122,7 +123,7 @@ class CompressedMI(InfoEstimator):
     layer and its input is finite. In the information plane (``InformationPlane``), the first
     argument is the layer's activations :math:`T`.
 
-    An estimate that cannot be right warns (``RuntimeWarning``) and says what to change: below
+    An estimate that cannot be right warns (``InfotheoryWarning``) and says what to change: below
     :math:`-\max(0.1, 3/\sqrt n)` nats (beyond the noise of the kNN estimators at independence),
     above :math:`\log n` (no kNN estimator resolves more from :math:`n` samples: the codes are
     degenerate), codes whose intrinsic dimension is clearly below their width, or codes wider
@@ -435,7 +436,7 @@ class CompressedMI(InfoEstimator):
                 f"CompressedMI estimate {value:.3g} nats is clearly negative (codes of widths "
                 f"{widths}, {n} samples): the kNN estimators of the codes are biased at this "
                 "width; lower n_components (or use 'auto'), use estimator='ksg', or use "
-                "NeuralMI for data of high intrinsic dimension.", RuntimeWarning, stacklevel=4,
+                "NeuralMI for data of high intrinsic dimension.", InfotheoryWarning, stacklevel=4,
             )
             return
         if value > math.log(n):
@@ -444,7 +445,7 @@ class CompressedMI(InfoEstimator):
                 f"{math.log(n):.3g}, more than kNN estimators resolve from {n} samples: the "
                 f"codes (widths {widths}) are degenerate, typically wider than the data's "
                 "intrinsic dimension. Use n_components='auto' or fewer components.",
-                RuntimeWarning, stacklevel=4,
+                InfotheoryWarning, stacklevel=4,
             )
         if self._warn_if_on_manifold(A, B):
             return
@@ -454,7 +455,7 @@ class CompressedMI(InfoEstimator):
                 f"{_MAX_RELIABLE_WIDTH} dimensions per variable are biased low at {n} samples "
                 "(the data's intrinsic dimension is high, no short code keeps the "
                 "information). Use NeuralMI, or read the value as a lower estimate.",
-                RuntimeWarning, stacklevel=4,
+                InfotheoryWarning, stacklevel=4,
             )
 
     @staticmethod
@@ -476,7 +477,7 @@ class CompressedMI(InfoEstimator):
                     f"{m:.1f}-dimensional manifold (Levina-Bickel estimate): they have no "
                     "density in their own space and the kNN MI estimate is unreliable. Use "
                     "n_components='auto' or a compressor with fewer components.",
-                    RuntimeWarning, stacklevel=5,
+                    InfotheoryWarning, stacklevel=5,
                 )
                 warned = True
         return warned

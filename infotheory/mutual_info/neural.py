@@ -12,6 +12,7 @@ from scipy.special import ndtri
 from .._base import Estimate, InfoEstimator
 from .._progress import progress as _progress
 from .._validation import check_bool, check_option, check_param, check_random_state
+from ._diagnostics import InfotheoryWarning
 
 __all__ = ["NeuralMI", "require_jax"]
 
@@ -390,7 +391,7 @@ class NeuralMI(InfoEstimator):
                 f"(standard error {se:.2g}), clearly below 0: the critic fits the training "
                 "split but not the held-out one, so the data only show I >= 0. Use more "
                 "samples, a smaller critic (hidden, embed_dim) or a lower learning_rate.",
-                RuntimeWarning, stacklevel=3,
+                InfotheoryWarning, stacklevel=3,
             )
 
 

@@ -21,6 +21,7 @@ from sklearn.preprocessing import FunctionTransformer
 from infotheory import KSGMI, CompressedMI, GaussianMI
 from infotheory.datasets import correlated_gaussians, embedded_gaussians
 from infotheory.entropy.knn import kl_weights, unit_ball_log_volume
+from infotheory.mutual_info._diagnostics import InfotheoryWarning
 
 
 def _embedded(mi, m, n=4000, seed=0, **kw):
@@ -323,13 +324,13 @@ def test_too_wide_codes_warn_instead_of_returning_32_nats_silently():
     assert "exceeds log(n_samples)" in messages
     assert "lie near a 4.0-dimensional manifold" in messages
     assert "biased low" not in messages  # the intrinsic dimension is low, not high
-    with pytest.warns(RuntimeWarning, match="lie near a 4.0-dimensional manifold"):
+    with pytest.warns(InfotheoryWarning, match="lie near a 4.0-dimensional manifold"):
         CompressedMI(compressor=PCA(8)).fit(X, Y)  # KSG on the 16-D joint codes
 
 
 def test_high_intrinsic_dimension_warns_biased_low():
     X, Y, true_mi = correlated_gaussians(3000, mi=1.0, dim=20, random_state=0)
-    with pytest.warns(RuntimeWarning, match="biased low"):
+    with pytest.warns(InfotheoryWarning, match="biased low"):
         est = CompressedMI(random_state=0).fit(X, Y)
     assert est.estimator_ == "ksg"
     assert 0 <= est.mutual_info_ < true_mi
@@ -355,7 +356,7 @@ class _ConstantMI(BaseEstimator):
 
 def test_clearly_negative_estimate_warns_and_small_negative_does_not():
     X, Y, _ = _embedded(1.0, 2, n=1000, seed=23)
-    with pytest.warns(RuntimeWarning, match="clearly negative"):
+    with pytest.warns(InfotheoryWarning, match="clearly negative"):
         CompressedMI(estimator=_ConstantMI(-0.5), random_state=0).fit(X, Y)
     # -0.05 nats is within the kNN noise at independence (3 SD = 0.1): silent.
     assert CompressedMI(estimator=_ConstantMI(-0.05),
