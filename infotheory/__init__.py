@@ -31,6 +31,7 @@ _LAZY = {
     "GaussianCopulaMI": "mutual_info",
     "BinnedMI": "mutual_info",
     "CompressedMI": "mutual_info",
+    "NeuralMI": "mutual_info",
     "KNNBiasWarning": "mutual_info",
     "DiscreteInputWarning": "mutual_info",
     "ConstantFeatureWarning": "mutual_info",
@@ -48,6 +49,7 @@ _LAZY = {
     "TwoScaleEffectiveDimension": "dimension",
     "maddox_effective_dimension": "dimension",
     "fisher_from_model": "dimension",
+    "intrinsic_dimension": "dimension",
     # analysis
     "InformationPlane": "analysis",
     "SaturationWarning": "analysis",

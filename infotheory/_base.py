@@ -136,6 +136,14 @@ class InfoEstimator(BaseEstimator):
         """
         return {}
 
+    def _estimate_fitted(self, X: np.ndarray, y: np.ndarray | None, **side) -> float | Estimate:
+        """The value ``fit`` reports, once the state of :meth:`_learn` is set; pure.
+
+        The default is :meth:`_estimate` on the fit data. An estimator that learns on one part of
+        the data and reports on the rest (a held-out split) evaluates on that rest here.
+        """
+        return self._estimate(X, y, **side)
+
     def _validate_params(self) -> None:
         """Check every parameter against ``_parameter_constraints``, then ``_check_params``."""
         validate_parameters(self._parameter_constraints, self.get_params(deep=False),
@@ -269,7 +277,7 @@ class InfoEstimator(BaseEstimator):
         """
         is_chunked, Xa, Ya, sides = self._check_input(X, y, side, reset=True)
         learn = self._learn_chunked if is_chunked else self._learn
-        estimate = self._estimate_chunked if is_chunked else self._estimate
+        estimate = self._estimate_chunked if is_chunked else self._estimate_fitted
         state = dict(learn(Xa, Ya, **sides))
         for name, value in state.items():
             setattr(self, name, value)

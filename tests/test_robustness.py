@@ -122,6 +122,10 @@ def _spec(name: str) -> dict:
         "MutualInfo": dict(args={"X": _X, "y": _Y}, scale="invariant",
                            params={"random_state": 0}),
         "StudentTCopulaMI": dict(args={"X": _X, "y": _Y}, scale="invariant"),
+        # a tiny seeded critic keeps each case to one short training run
+        "NeuralMI": dict(args={"X": _X, "y": _Y}, scale="invariant",
+                         params={"hidden": (4,), "embed_dim": 2, "max_steps": 20,
+                                 "eval_every": 10, "random_state": 0}),
         "TwoScaleEffectiveDimension": dict(args={"X": _SCORES}, scale="invariant"),
         "VendiScore": dict(args={"X": _X}, scale="any"),
     }

@@ -1,4 +1,5 @@
-"""Effective dimension of parametric models: global, local, two-scale (2sED) and Maddox's N_eff."""
+"""Effective dimension of parametric models (global, local, two-scale 2sED, Maddox's N_eff) and
+the intrinsic dimension of point clouds."""
 
 from .effective import (
     EffectiveDimension,
@@ -7,11 +8,13 @@ from .effective import (
     fisher_from_model,
     maddox_effective_dimension,
 )
+from .intrinsic import intrinsic_dimension
 
 __all__ = [
     "EffectiveDimension",
     "LocalEffectiveDimension",
     "TwoScaleEffectiveDimension",
     "fisher_from_model",
+    "intrinsic_dimension",
     "maddox_effective_dimension",
 ]

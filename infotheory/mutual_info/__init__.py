@@ -1,5 +1,5 @@
 """Mutual information estimators: KSG, conditional, mixed, discrete, Gaussian, copula, binned,
-compressed, and ``MutualInfo``, which picks among them."""
+compressed, neural, and ``MutualInfo``, which picks among them."""
 
 from ._diagnostics import ConstantFeatureWarning, DiscreteInputWarning, pairwise_copula_lower_bound
 from .auto import DegenerateInputWarning, MIDiagnostics, MutualInfo
@@ -17,6 +17,7 @@ from .gaussian import (
 )
 from .ksg import KSGMI, KNNBiasWarning
 from .mixed import MixedMI
+from .neural import NeuralMI
 
 __all__ = [
     "BinnedMI",
@@ -34,6 +35,7 @@ __all__ = [
     "MixedMI",
     "MutualInfo",
     "StudentTCopulaMI",
+    "NeuralMI",
     "gaussian_copula_mi",
     "gaussian_copula_mi_se",
     "gaussian_mi",

@@ -1,0 +1,36 @@
+"""intrinsic_dimension: linear and curved manifolds of known dimension, bad input."""
+
+import numpy as np
+import pytest
+
+from infotheory.datasets import embedded_gaussians
+from infotheory.dimension import intrinsic_dimension
+
+
+@pytest.mark.parametrize("m", [1, 2, 3, 5])
+def test_linear_subspace(m):
+    rng = np.random.default_rng(m)
+    X = rng.normal(size=(2000, m)) @ rng.normal(size=(m, 40))
+    assert abs(intrinsic_dimension(X, random_state=0) - m) < 0.25 + 0.05 * m
+
+
+def test_curved_manifold_in_128_dimensions():
+    X, _, _ = embedded_gaussians(3000, 1.0, latent_dim=4, dim=128, random_state=0)
+    assert abs(intrinsic_dimension(X, random_state=0) - 4) < 0.4
+
+
+def test_duplicates_and_deterministic_subset():
+    rng = np.random.default_rng(0)
+    X = np.repeat(rng.normal(size=(500, 2)), 2, axis=0)
+    a = intrinsic_dimension(X, max_samples=600, random_state=1)
+    assert a == intrinsic_dimension(X, max_samples=600, random_state=1)
+    assert 1.5 < a < 2.5
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="k must be >= 2"):
+        intrinsic_dimension(np.zeros((20, 2)), k=1)
+    with pytest.raises(ValueError, match="minimum of 11 is required by intrinsic_dimension"):
+        intrinsic_dimension(np.zeros((5, 2)))
+    with pytest.raises(ValueError, match="max_samples must be >= 11"):
+        intrinsic_dimension(np.zeros((50, 2)), max_samples=5)
