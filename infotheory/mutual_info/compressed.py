@@ -359,7 +359,10 @@ class CompressedMI(InfoEstimator):
         return "entropy"
 
     def _codes(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        var = "X" if self.noise == 0 else f"X with noise={self.noise!r}"
+        # the parameter the user set (noise is channel_noise's deprecated spelling)
+        name, sigma = (("channel_noise", self.channel_noise) if self.noise is None
+                       else ("noise", self.noise))
+        var = "X" if sigma == 0 else f"X with {name}={sigma!r}"
         A = _transform(self.compressor_, X, "compressor", var)
         B = (Y if self.y_compressor_ is None
              else _transform(self.y_compressor_, Y, "y_compressor", "y"))
@@ -551,7 +554,7 @@ def _transform(comp, Z: np.ndarray, name: str, var: str) -> np.ndarray:
         raise ValueError(
             f"{name}.transform gave {int((~np.isfinite(raw)).sum())} non-finite code(s) for "
             f"{var} (largest |{var}| = {float(np.abs(Z).max()):.3g}): the compressor fails at "
-            f"this scale; rescale the data (e.g. standardise it) or lower the noise"
+            f"this scale; rescale the data (e.g. standardise it) or lower the channel noise"
         )
     codes = check_samples(raw, name=f"the output of {name}.transform")
     if codes.shape[0] != Z.shape[0]:

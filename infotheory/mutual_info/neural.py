@@ -50,12 +50,14 @@ def _padded_size(n: int) -> int:
 
 
 def _check_hidden(value) -> None:
-    if not isinstance(value, (tuple, list)):
+    widths = np.asarray(value, dtype=object) if isinstance(value, (tuple, list, np.ndarray)) \
+        else None
+    if widths is None or widths.ndim != 1:
         raise TypeError(
             f"hidden must be a tuple of positive ints (layer widths), got {value!r} "
             f"({type(value).__name__})"
         )
-    for width in value:
+    for width in widths:
         check_param(width, "hidden widths", numbers.Integral, low=1)
 
 
