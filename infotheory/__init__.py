@@ -60,6 +60,7 @@ _LAZY = {
     "permutation_test": "resampling",
     # infrastructure
     "all_estimators": "_base",
+    "InfotheoryWarning": "_warnings",
     "MemoryBudgetError": "_validation",
 }
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from ._kernels.spectral import median_pairwise_distance
 from ._validation import DEFAULT_MAX_MEMORY, check_memory
+from ._warnings import InfotheoryWarning
 
 __all__ = ["BandwidthWarning", "median_bandwidth", "warn_if_scale_dominated"]
 
@@ -30,7 +31,7 @@ SCALE_FACTOR = 10.0
 BOUND_FRACTION = 0.05
 
 
-class BandwidthWarning(UserWarning):
+class BandwidthWarning(InfotheoryWarning):
     """A spectral estimate sits at a bound because the fixed bandwidth is far from the data's scale.
 
     It fires only when both hold: the estimate is within 5 % of its range from the value it takes

@@ -23,6 +23,7 @@ from ._validation import (
     check_random_state,
     check_samples,
 )
+from ._warnings import InfotheoryWarning
 
 __all__ = [
     "BootstrapResult",
@@ -79,7 +80,7 @@ class BootstrapResult:
     description: str = ""
 
 
-class BootstrapWarning(UserWarning):
+class BootstrapWarning(InfotheoryWarning):
     """A bootstrap interval does not contain its own point estimate (a biased estimator)."""
 
 

@@ -30,12 +30,13 @@ from .._validation import (
     check_samples,
     to_unit,
 )
+from .._warnings import InfotheoryWarning
 from .loading import load_activations, open_reference, reference
 
 __all__ = ["InformationPlane", "SaturationWarning"]
 
 
-class SaturationWarning(UserWarning):
+class SaturationWarning(InfotheoryWarning):
     """An information-plane estimate sits at its ceiling: I(X;T) = log n or I(T;Y) = H(Y).
 
     For a binned (plug-in) estimator, I(X;T) = log n means every sample falls in a bin of its

@@ -23,14 +23,12 @@ from __future__ import annotations
 
 import math
 import numbers
-import os
-import sys
-import warnings
 
 import numpy as np
 from scipy import special, stats
 
 from .._validation import check_paired, check_param
+from .._warnings import InfotheoryWarning, format_info, warn
 
 __all__ = [
     "InfotheoryWarning",
@@ -52,10 +50,6 @@ __all__ = [
 ]
 
 
-class InfotheoryWarning(UserWarning):
-    """Base class of the package's warnings about a returned value."""
-
-
 class KNNBiasWarning(InfotheoryWarning):
     """A kNN mutual-information estimate is clearly below a valid lower bound on the MI.
 
@@ -73,34 +67,6 @@ class DiscreteInputWarning(InfotheoryWarning):
 
 class ConstantFeatureWarning(InfotheoryWarning):
     """Some features are constant (e.g. dead ReLU units); they carry no information."""
-
-
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _user_stacklevel() -> int:
-    """``stacklevel`` of the first frame outside the package (the user's call)."""
-    frame = sys._getframe(1)
-    level = 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
-            _PACKAGE_DIR + os.sep):
-        frame = frame.f_back
-        level += 1
-    return level
-
-
-def warn(message: str, category: type[Warning]) -> None:
-    """Emit ``message`` pointing at the user's call (the first frame outside the package)."""
-    warnings.warn(message, category, stacklevel=_user_stacklevel())
-
-
-def format_info(value_nats: float, base=None, digits: int = 3) -> str:
-    """``"1.234 nats"`` / ``"1.780 bits"``: a value in nats written in the unit of ``base``."""
-    if base is None or math.isclose(base, math.e):
-        return f"{value_nats:.{digits}f} nats"
-    value = value_nats / math.log(base)
-    unit = {2: "bits", 10: "hartleys"}.get(base, f"log-base-{base:g} units")
-    return f"{value:.{digits}f} {unit}"
 
 
 # -- constant features ---------------------------------------------------------------------
