@@ -1,6 +1,6 @@
 """
 Larger than memory: estimating from a Zarr store with Dask
-=========================================================
+==========================================================
 
 Saved activations outgrow memory quickly (50 000 samples x 4096 units x 30 layers x 100 epochs is
 2.4 TB of float32). Estimators whose quantity decomposes over samples take a Dask array or a Zarr

@@ -377,8 +377,8 @@ def _type_name(k) -> str:
 
 
 def check_n_jobs(n_jobs, name: str = "n_jobs"):
-    """Check a thread count: ``None`` (all threads), a positive int, or a negative int
-    (``-1`` all cores, ``-k`` all but ``k - 1``); return it unchanged."""
+    """Check a thread count: ``None`` (one thread unless a joblib context sets it), a positive
+    int, or a negative int (``-1`` all cores, ``-k`` all but ``k - 1``); return it unchanged."""
     check_param(n_jobs, name, numbers.Integral, allow_none=True)
     if n_jobs == 0:
         raise ValueError(f"{name} must be a positive int, a negative int or None, got 0")

@@ -8,7 +8,7 @@ own (by a Dask task, on whatever scheduler is active: the local threaded schedul
 * symbol counts (discrete and binned estimators): each chunk's distinct rows and their counts,
   merged into one table — the counts are those of the whole array;
 * sums and cross-products: per-chunk count, mean and centred cross-product matrix merged by the
-  parallel update of Chan, Golub & LeVeque (1979) for the Gaussian estimators (the covariance of
+  parallel update of Chan, Golub & LeVeque [1]_ for the Gaussian estimators (the covariance of
   ``numpy.cov`` to rounding); plain sums of :math:`X^T X` for the Vendi score's dual matrix and the
   Fisher information of the effective dimension (from per-sample scores);
 * distinct-value sets (entropy-based bin edges, exact ranks of the Gaussian copula): sorted

@@ -22,11 +22,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._base import InfoEstimator
 from .._progress import progress as _progress
+from .._threads import resolve_n_jobs
 from .._validation import (
     check_base,
     check_bool,
     check_labels,
-    check_param,
+    check_n_jobs,
     check_samples,
     to_unit,
 )
@@ -289,15 +290,9 @@ class InformationPlane(BaseEstimator):
         self.client = client
 
     def _n_threads(self, n_tasks: int) -> int:
-        if self.n_jobs is None:
-            return 1
-        check_param(self.n_jobs, "n_jobs", numbers.Integral)
-        if self.n_jobs == 0:
-            raise ValueError("n_jobs must be a positive number of threads, -1 (all cores) or "
-                             "-k (all but k - 1), got 0")
-        cores = os.cpu_count() or 1
-        wanted = self.n_jobs if self.n_jobs > 0 else max(1, cores + 1 + self.n_jobs)
-        return max(1, min(int(wanted), n_tasks))
+        """Threads for ``n_tasks`` jobs: the package's one ``n_jobs`` rule, at most one per job."""
+        check_n_jobs(self.n_jobs)
+        return resolve_n_jobs(self.n_jobs, limit=n_tasks)
 
     # -- fitting ----------------------------------------------------------------------------
 

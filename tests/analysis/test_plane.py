@@ -229,7 +229,7 @@ def test_not_fitted():
         ({"extra": {"mi_xt": GaussianEntropy()}}, ValueError, "extra column names .* 'mi_xt'"),
         ({"extra": {"h": 3}}, TypeError, r"extra\['h'\] must be an estimator .* got int"),
         ({"estimator": "ksg"}, TypeError, "estimator must be a mutual-information .* got str"),
-        ({"n_jobs": 0}, ValueError, "n_jobs must be a positive number of threads, -1 .* got 0"),
+        ({"n_jobs": 0}, ValueError, "n_jobs must be a positive int, a negative int or None, got 0"),
         ({"n_jobs": 1.5}, TypeError, r"n_jobs must be an int, got 1.5 \(float\)"),
         ({"n_jobs": True}, TypeError, r"n_jobs must be an int, got True \(bool\)"),
     ],
