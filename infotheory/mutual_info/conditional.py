@@ -8,13 +8,8 @@ from scipy.special import digamma
 from .._base import Estimate, InfoEstimator
 from .._kernels import knn as _knn
 from .._params import KNN_CONSTRAINTS
-from .ksg import (
-    _check_radii,
-    _estimate_with_checks,
-    _ksg,
-    _prepare,
-    _terms_se,
-)
+from ._knn import _check_radii, _estimate_with_checks, _prepare, _terms_se
+from .ksg import _ksg
 
 __all__ = ["ConditionalMI"]
 

@@ -10,7 +10,7 @@ from .._kernels import knn as _knn
 from .._params import KNN_CONSTRAINTS
 from .._validation import check_labels
 from ._diagnostics import warn_if_above_label_entropy
-from .ksg import _check_radii, _prepare, _terms_se
+from ._knn import _check_radii, _prepare, _terms_se
 
 __all__ = ["MixedMI"]
 
