@@ -48,7 +48,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import chunked
 from ._params import validate_parameters
-from ._validation import check_base, check_paired, check_samples, require_y, to_unit
+from ._validation import (
+    check_base,
+    check_paired,
+    check_samples,
+    require_y,
+    to_unit,
+    unit_name,
+)
 
 __all__ = ["Estimate", "InfoEstimator", "PartialFitMixin", "all_estimators"]
 
@@ -346,14 +353,7 @@ class InfoEstimator(BaseEstimator):
         """The unit of :attr:`value_`: ``"nats"``, ``"bits"``, ``"log base b"`` or a fixed unit."""
         if self._unit != INFORMATION:
             return self._unit
-        base = check_base(getattr(self, "base", None))
-        if base is None or np.isclose(base, np.e):
-            return "nats"
-        if base == 2:
-            return "bits"
-        if base == 10:
-            return "hartleys"
-        return f"log base {base:g}"
+        return unit_name(check_base(getattr(self, "base", None)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

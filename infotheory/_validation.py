@@ -442,6 +442,13 @@ def to_unit(value_nats, base):
     return value_nats / math.log(base)
 
 
+def unit_name(base) -> str:
+    """The name of the unit of logarithm ``base``: nats, bits, hartleys or ``log base b``."""
+    if base is None or math.isclose(base, math.e):
+        return "nats"
+    return {2: "bits", 10: "hartleys"}.get(base, f"log base {base:g}")
+
+
 def validate_random_state(seed, name: str = "random_state"):
     """Check that ``seed`` can seed a generator (without drawing from it); return it unchanged.
 

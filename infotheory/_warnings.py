@@ -8,10 +8,11 @@ emitted with :func:`warn`, whose stack level is that of the first frame outside 
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 import warnings
+
+from ._validation import to_unit, unit_name
 
 __all__ = ["InfotheoryWarning", "warn", "format_info"]
 
@@ -40,8 +41,4 @@ def warn(message: str, category: type[Warning]) -> None:
 
 def format_info(value_nats: float, base=None, digits: int = 3) -> str:
     """``"1.234 nats"`` / ``"1.780 bits"``: a value in nats written in the unit of ``base``."""
-    if base is None or math.isclose(base, math.e):
-        return f"{value_nats:.{digits}f} nats"
-    value = value_nats / math.log(base)
-    unit = {2: "bits", 10: "hartleys"}.get(base, f"log-base-{base:g} units")
-    return f"{value:.{digits}f} {unit}"
+    return f"{to_unit(value_nats, base):.{digits}f} {unit_name(base)}"

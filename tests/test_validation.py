@@ -360,3 +360,11 @@ def test_check_n_jobs():
         check_n_jobs(0)
     with pytest.raises(TypeError, match=r"n_jobs must be an int, got 1.5 \(float\)"):
         check_n_jobs(1.5)
+
+
+@pytest.mark.parametrize(("base", "name"), [(None, "nats"), (np.e, "nats"), (2, "bits"),
+                                            (10, "hartleys"), (3, "log base 3")])
+def test_unit_name(base, name):
+    from infotheory._validation import unit_name
+
+    assert unit_name(base) == name

@@ -30,6 +30,7 @@ from .._validation import (
     check_n_jobs,
     check_samples,
     to_unit,
+    unit_name,
 )
 from .._warnings import InfotheoryWarning
 from .loading import load_activations, open_reference, reference
@@ -422,7 +423,7 @@ class InformationPlane(BaseEstimator):
         self.table_ = table
         self.epochs_ = epochs
         self.layers_ = layers
-        self.unit_ = _unit(self.base)
+        self.unit_ = unit_name(self.base)
         self.upper_ = upper
         self.warnings_ = _reemit(caught, len(tasks), epochs, layers)
         self._check_saturation(X, n, y, est_xt, est_ty)
@@ -716,11 +717,3 @@ def _json_default(value):
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
 
 
-def _unit(base) -> str:
-    if base is None or base == math.e:
-        return "nats"
-    if base == 2:
-        return "bits"
-    if base == 10:
-        return "hartleys"
-    return f"log base {base:g}"
