@@ -72,7 +72,6 @@ def _load_array(spec: str, what: str) -> np.ndarray:
 def _run_demo(args) -> int:
     from ..datasets import load_demo_activations
     from ..mutual_info import BinnedMI
-    from ..plotting import plot_information_plane
     from .plane import InformationPlane
 
     if args.epochs < 1:
@@ -87,8 +86,8 @@ def _run_demo(args) -> int:
         plane = InformationPlane(estimator=estimator, base=2, progress=not args.quiet)
         plane.fit(demo["activations"], demo["X"], demo["y"], epochs=demo["epochs"])
         plane.save(out, name=f"information_plane_{activation}")
-        fig = plot_information_plane(
-            plane.table_, unit=plane.unit_,
+        # plane.plot draws the ceilings log n and H(Y) that the saturation warning names
+        fig = plane.plot(
             title=f"{activation} MLP on digits, entropy-based binning ({args.bins} bins)",
         )
         fig.savefig(out / f"information_plane_{activation}.png", dpi=120)
