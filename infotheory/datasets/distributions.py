@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 from scipy import special
 
+from .._closed_forms import t_mi_excess
 from .._kernels.linalg import logdet_psd
 from .._validation import (
     check_option,
@@ -127,12 +128,6 @@ def gaussian(n_samples, cov, random_state=None):
     return X, float(h)
 
 
-def _t_entropy_excess(df: float, d: int) -> float:
-    """Entropy of a d-variate t (identity scale) less its log (ν π)^{d/2} term."""
-    a, b = df / 2.0, (df + d) / 2.0
-    return special.gammaln(a) - special.gammaln(b) + b * (special.digamma(b) - special.digamma(a))
-
-
 def student_t_mi(df, rho=0.0, dim=1) -> float:
     r"""Mutual information in nats of the multivariate Student-t pair of :func:`student_t`.
 
@@ -154,7 +149,7 @@ def student_t_mi(df, rho=0.0, dim=1) -> float:
     check_param(rho, "rho", numbers.Real, low=-1, high=1, low_inclusive=False, high_inclusive=False)
     dim = _check_dim(dim)
     gauss = -0.5 * dim * math.log1p(-rho * rho)
-    excess = 2 * _t_entropy_excess(df, dim) - _t_entropy_excess(df, 2 * dim)
+    excess = t_mi_excess(df, dim, dim)
     return float(gauss + excess)
 
 

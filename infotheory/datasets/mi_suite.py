@@ -25,9 +25,10 @@ from typing import Any
 import numpy as np
 from scipy import optimize, special
 
+from .._closed_forms import t_mi_excess
 from .._kernels.linalg import gaussian_mixture_logpdf
 from .._validation import check_option, check_param, check_random_state
-from .distributions import _t_entropy_excess, monotone_transform
+from .distributions import monotone_transform
 
 __all__ = [
     "FAMILIES",
@@ -172,9 +173,7 @@ def gaussian_interaction(n_samples, dim_x=1, dim_y=1, mi=1.0, interaction="dense
 def _student_t_mi_of_cov(cov: np.ndarray, dim_x: int, df: float) -> float:
     """MI of :math:`t_\\nu(0, \\Sigma)`: the Gaussian MI of Σ plus c(d_x) + c(d_y) - c(d)."""
     d = cov.shape[0]
-    excess = (_t_entropy_excess(df, dim_x) + _t_entropy_excess(df, d - dim_x)
-              - _t_entropy_excess(df, d))
-    return float(_gaussian_mi_of_cov(cov, dim_x) + excess)
+    return float(_gaussian_mi_of_cov(cov, dim_x) + t_mi_excess(df, dim_x, d - dim_x))
 
 
 def student_t_interaction(n_samples, dim_x=1, dim_y=1, df=3.0, dispersion_mi=0.5,

@@ -17,9 +17,9 @@ import numpy as np
 from scipy import linalg, optimize, special, stats
 
 from .._base import Estimate, InfoEstimator
+from .._closed_forms import t_mi_excess
 from .._params import Interval, StrOptions
 from .._validation import check_random_state
-from ..datasets.distributions import _t_entropy_excess
 from .gaussian import _gaussian_mi_bias
 
 __all__ = ["StudentTCopulaMI", "t_copula_mi"]
@@ -103,9 +103,7 @@ def _elliptical_mi(R: np.ndarray, dx: int, df: float) -> float:
               for A in (R[:dx, :dx], R[dx:, dx:], R)]
     value = 0.5 * (logdet[0] + logdet[1] - logdet[2])
     if not math.isinf(df):
-        d = R.shape[0]
-        value += (_t_entropy_excess(df, dx) + _t_entropy_excess(df, d - dx)
-                  - _t_entropy_excess(df, d))
+        value += t_mi_excess(df, dx, R.shape[0] - dx)
     return float(value)
 
 
