@@ -136,13 +136,42 @@ def _check_data(X, y, *, y_required: bool):
     return Xa, ya
 
 
-def _value(estimator, X, y) -> float:
+def _check_fit_params(fit_params, n: int) -> dict:
+    """Per-row side inputs of ``fit`` (``z``, ``groups``, ``inputs``, ``sample_weight``, ``p``):
+    a dict of arrays with one row per sample, resampled with the rows of ``X``."""
+    if fit_params is None:
+        return {}
+    if not isinstance(fit_params, dict):
+        raise TypeError(
+            "fit_params must be a dict of per-sample side inputs of fit (e.g. {'z': z}) or None, "
+            f"got {type(fit_params).__name__}"
+        )
+    checked = {}
+    for name, value in fit_params.items():
+        if not isinstance(name, str):
+            raise TypeError(f"fit_params keys must be argument names of fit, got {name!r}")
+        arr = np.asarray(value)
+        if arr.ndim == 0 or arr.shape[0] != n:
+            raise ValueError(
+                f"fit_params[{name!r}] must have one row per sample of X ({n} rows) so that it "
+                f"is resampled with them, got shape {arr.shape}"
+            )
+        checked[name] = arr
+    return checked
+
+
+def _rows(fit_params: dict, idx) -> dict:
+    return {name: arr[idx] for name, arr in fit_params.items()}
+
+
+def _value(estimator, X, y, fit_params=None) -> float:
     """Fit a clone and return its value (the fitted attribute, or ``score`` on the same data)."""
     est = clone(estimator, safe=False)
+    fit_params = fit_params or {}
     if y is None:
-        est.fit(X)
+        est.fit(X, **fit_params)
     else:
-        est.fit(X, y)
+        est.fit(X, y, **fit_params)
     if isinstance(est, InfoEstimator):
         value = est.value_
     else:
@@ -229,6 +258,7 @@ def bootstrap_ci(
     subsample_size=None,
     random_state=None,
     progress=True,
+    fit_params=None,
 ) -> BootstrapResult:
     r"""Confidence interval of an estimator's value by resampling rows.
 
@@ -286,6 +316,10 @@ def bootstrap_ci(
         random should also be given a fixed ``random_state``).
     progress : bool, default=True
         Show a progress bar.
+    fit_params : dict or None, default=None
+        Side inputs of the estimator's ``fit`` with one row per sample (``{"z": z}`` for
+        :class:`~infotheory.ConditionalMI`, ``groups``, ``inputs``, ``sample_weight``): each
+        replicate takes the same rows of them as of ``X`` and ``y``.
 
     Returns
     -------
@@ -330,16 +364,18 @@ def bootstrap_ci(
     rng = check_random_state(random_state)
     Xa, ya = _check_data(X, y, y_required=False)
     n = Xa.shape[0]
+    side = _check_fit_params(fit_params, n)
     scheme, m = _resolve_scheme(estimator, scheme, n, subsample_size)
 
-    estimate = _value(estimator, Xa, ya)
+    estimate = _value(estimator, Xa, ya, side)
     replicates = np.empty(n_resamples)
     for b in _progress_bar(range(n_resamples), enabled=bool(progress), desc=scheme):
         if scheme == "bootstrap":
             idx = rng.integers(0, n, size=n)
         else:
             idx = np.sort(rng.choice(n, size=m, replace=False))
-        replicates[b] = _value(estimator, Xa[idx], None if ya is None else ya[idx])
+        replicates[b] = _value(estimator, Xa[idx], None if ya is None else ya[idx],
+                               _rows(side, idx))
 
     if scheme == "bootstrap":
         scale, center = 1.0, estimate
@@ -381,7 +417,7 @@ def bootstrap_ci(
 
 
 def permutation_test(
-    estimator, X, y, *, n_permutations=200, random_state=None, progress=True
+    estimator, X, y, *, n_permutations=200, random_state=None, progress=True, fit_params=None
 ) -> PermutationResult:
     r"""Permutation test of independence between ``X`` and ``y`` with any dependence estimator.
 
@@ -409,6 +445,9 @@ def permutation_test(
         Draws the permutations; the same seed gives the same result.
     progress : bool, default=True
         Show a progress bar.
+    fit_params : dict or None, default=None
+        Side inputs of the estimator's ``fit`` with one row per sample; they stay with the rows
+        of ``X`` (only ``y`` is permuted).
 
     Returns
     -------
@@ -435,11 +474,12 @@ def permutation_test(
     rng = check_random_state(random_state)
     Xa, ya = _check_data(X, y, y_required=True)
     n = Xa.shape[0]
+    side = _check_fit_params(fit_params, n)
 
-    statistic = _value(estimator, Xa, ya)
+    statistic = _value(estimator, Xa, ya, side)
     null = np.empty(n_permutations)
     for b in _progress_bar(range(n_permutations), enabled=bool(progress), desc="permutations"):
-        null[b] = _value(estimator, Xa, ya[rng.permutation(n)])
+        null[b] = _value(estimator, Xa, ya[rng.permutation(n)], side)
     tolerance = 100 * np.finfo(np.float64).eps * abs(statistic)
     n_extreme = int(np.count_nonzero(null >= statistic - tolerance))
     return PermutationResult(

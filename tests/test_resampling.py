@@ -133,6 +133,56 @@ def test_permutation_test_runs_knn_estimators():
     assert res.pvalue == pytest.approx(1 / 20)
 
 
+def _chain(n, seed):
+    # x and y depend only through z: correlation 0.8, I(X;Y) = -log(0.6) ~ 0.51 nats, and
+    # I(X;Y|Z) = 0
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=n)
+    return z + 0.5 * rng.normal(size=n), z + 0.5 * rng.normal(size=n), z
+
+
+def test_side_inputs_are_resampled_with_their_rows():
+    from infotheory import ConditionalMI
+
+    x, y, z = _chain(600, 0)
+    res = bootstrap_ci(ConditionalMI(), x, y, fit_params={"z": z}, n_resamples=20,
+                       random_state=0, progress=False)
+    assert res.estimate == ConditionalMI().fit(x, y, z=z).mutual_info_
+    # a z that did not follow its rows would leave the 0.51 nats of I(X;Y) in the replicates
+    assert np.abs(res.resamples).max() < 0.1
+    plain = bootstrap_ci(ConditionalMI(), x, y, n_resamples=5, random_state=0, progress=False)
+    assert plain.resamples.min() > 0.35
+
+
+def test_permutation_test_keeps_side_inputs_with_x():
+    from infotheory import ConditionalMI
+
+    x, y, z = _chain(400, 1)
+    res = permutation_test(ConditionalMI(), x, y, fit_params={"z": z}, n_permutations=9,
+                           random_state=0, progress=False)
+    assert res.statistic == ConditionalMI().fit(x, y, z=z).mutual_info_
+    assert res.null_distribution.shape == (9,)
+
+
+@pytest.mark.parametrize("fit_params, error, match", [
+    ([1, 2], TypeError, r"fit_params must be a dict .* got list"),
+    ({"z": np.zeros(5)}, ValueError, r"fit_params\['z'\] must have one row per sample of X "
+                                     r"\(50 rows\).* got shape \(5,\)"),
+    ({"z": 1.0}, ValueError, r"fit_params\['z'\] must have one row per sample"),
+    ({"w": np.zeros(50)}, TypeError, r"unexpected keyword argument\(s\) w; side inputs it "
+                                     r"accepts: z"),
+])
+def test_bad_fit_params(fit_params, error, match):
+    from infotheory import ConditionalMI
+
+    x, y, _ = _chain(50, 0)
+    with pytest.raises(error, match=match):
+        bootstrap_ci(ConditionalMI(), x, y, fit_params=fit_params, n_resamples=2, progress=False)
+    with pytest.raises(error, match=match):
+        permutation_test(ConditionalMI(), x, y, fit_params=fit_params, n_permutations=1,
+                         progress=False)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("method", ["percentile", "basic"])
 def test_bootstrap_coverage(method):
