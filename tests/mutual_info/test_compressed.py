@@ -28,6 +28,7 @@ from infotheory.datasets import (
 )
 from infotheory.entropy.knn import kl_weights, unit_ball_log_volume
 from infotheory.mutual_info._diagnostics import InfotheoryWarning
+from infotheory.mutual_info.auto import DegenerateInputWarning
 
 
 def _embedded(mi, m, n=4000, seed=0, **kw):
@@ -403,6 +404,17 @@ def test_wide_codes_on_a_spectral_gap_do_not_warn():
         est = CompressedMI(random_state=0).fit(X, Y)
     assert est.n_components_ == (8, 8)
     assert abs(est.mutual_info_ - true_mi) <= 0.15 * true_mi
+
+
+def test_identical_variables_are_named_not_estimated():
+    """Identical codes: MutualInfo names the case (infinite MI) and nothing else warns."""
+    X, _, _ = _embedded(1.0, 2, n=500, seed=26)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est = CompressedMI(random_state=0).fit(X, X)
+    assert est.mutual_info_ == math.inf
+    assert est.code_method_ == "degenerate"
+    assert [type(w.message) for w in caught] == [DegenerateInputWarning]
 
 
 class _ConstantMI(BaseEstimator):
