@@ -118,8 +118,6 @@ _WRITERS = {InfoEstimator._check_n_features.__code__, InfoEstimator._store.__cod
 @pytest.mark.parametrize("name", sorted(ESTIMATORS))
 def test_fit_writes_only_through_the_contract(name):
     cls = ESTIMATORS[name]
-    if name == "CompressedMI":
-        pytest.xfail("CompressedMI still overrides fit; it moves onto the base with its rework")
     assert cls.score is InfoEstimator.score, f"{name} overrides score"
     assert cls.fit in (InfoEstimator.fit, PartialFitMixin.fit), f"{name} overrides fit"
     params = set(cls().get_params(deep=False))
@@ -150,8 +148,6 @@ def test_every_parameter_has_declared_constraints(name):
 
 @pytest.mark.parametrize("name", sorted(ESTIMATORS))
 def test_side_inputs_are_declared(name):
-    if name == "CompressedMI":
-        pytest.xfail("CompressedMI still overrides fit; it moves onto the base with its rework")
     est = _instance(ESTIMATORS[name])
     args, _ = _data(est)
     with pytest.raises(TypeError, match=r"unexpected keyword argument\(s\) not_a_side_input"):

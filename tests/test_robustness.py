@@ -101,7 +101,8 @@ def _spec(name: str) -> dict:
         "BinnedMI": dict(args={"X": _BOUNDED, "y": _LABELS}, labels=("y",), scale="any"),
         # the compressor (PCA here) sees X in the user's units: exact for y, clear error for X
         "CompressedMI": dict(args={"X": _X, "y": _Y}, scale={"X": "any", "y": "invariant"},
-                             params={"y_compressor": None, "compressor": PCA(n_components=2)}),
+                             params={"y_compressor": None, "compressor": PCA(n_components=2),
+                                     "random_state": 0}),
         "ConditionalMI": dict(args={"X": _X[:, :1], "y": _Y, "z": _Z}, scale="invariant",
                               optional=("z",)),
         "DiffusionSpectralEntropy": dict(args={"X": _X}, scale="any"),

@@ -12,7 +12,7 @@ from .distributions import (
     student_t_mi,
     uniform,
 )
-from .embedding import embedded_gaussians
+from .embedding import embed_pair, embedded_gaussians
 from .mi_suite import (
     FAMILIES,
     MITask,
@@ -44,6 +44,7 @@ __all__ = [
     "correlated_gaussians",
     "discrete",
     "discrete_joint",
+    "embed_pair",
     "embedded_gaussians",
     "exponential",
     "gaussian",

@@ -20,9 +20,15 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from infotheory import KSGMI, CompressedMI, GaussianMI
-from infotheory.datasets import correlated_gaussians, embedded_gaussians
+from infotheory.datasets import (
+    correlated_gaussians,
+    embed_pair,
+    embedded_gaussians,
+    gaussian_mixture,
+)
 from infotheory.entropy.knn import kl_weights, unit_ball_log_volume
 from infotheory.mutual_info._diagnostics import InfotheoryWarning
+from infotheory.mutual_info.auto import DegenerateInputWarning
 
 
 def _embedded(mi, m, n=4000, seed=0, **kw):
@@ -131,7 +137,7 @@ def test_entropy_path_matches_the_reference():
     B = PCA(3).fit_transform(Y)
     ref = (_reference_entropy(A, 5) + _reference_entropy(B, 5)
            - _reference_entropy(np.hstack([A, B]), 5))
-    est = CompressedMI(compressor=PCA(3)).fit(X, Y)
+    est = CompressedMI(compressor=PCA(3), estimator="entropy").fit(X, Y)
     assert est.mutual_info_ == pytest.approx(ref, abs=1e-9)
 
 
@@ -147,11 +153,13 @@ def test_symmetry():
 
 
 def test_invariant_to_invertible_linear_maps_of_low_dimensional_inputs():
-    """PCA with all components is a rotation; whitening removes any invertible linear map."""
+    """PCA with all components is a rotation; whitening removes any invertible linear map
+    exactly on the entropy route (the rank-based estimators of the default route see a rotation
+    of the whitened codes: equal up to sampling noise)."""
     X, Y, _ = correlated_gaussians(2000, 1.0, dim=2, random_state=9)
     rng = np.random.default_rng(0)
     A, B = rng.normal(size=(2, 2)), rng.normal(size=(2, 2))
-    est = CompressedMI(compressor=PCA(2))
+    est = CompressedMI(compressor=PCA(2), estimator="entropy")
     assert est.fit(X @ A, Y @ B).mutual_info_ == pytest.approx(
         est.fit(X, Y).mutual_info_, abs=1e-9)
 
@@ -159,14 +167,15 @@ def test_invariant_to_invertible_linear_maps_of_low_dimensional_inputs():
 def test_invariant_to_rotation_and_scaling_of_high_dimensional_inputs():
     X, Y, _ = _embedded(2.0, 2, n=2000, seed=10)
     Q = np.linalg.qr(np.random.default_rng(1).normal(size=(64, 64)))[0]
-    est = CompressedMI(compressor=PCA(2))
+    est = CompressedMI(compressor=PCA(2), estimator="entropy")
     assert est.fit(3.0 * X @ Q, Y).mutual_info_ == pytest.approx(
         est.fit(X, Y).mutual_info_, abs=1e-9)
 
 
 def test_noise_lowers_mi_monotonically():
     X, Y, _ = _embedded(2.0, 2, seed=11)
-    values = [CompressedMI(compressor=PCA(2), channel_noise=s, random_state=0)
+    values = [CompressedMI(compressor=PCA(2), estimator="entropy", channel_noise=s,
+                           random_state=0)
               .fit(X, Y).mutual_info_ for s in (0.0, 1.0, 3.0, 10.0)]
     assert all(a > b for a, b in zip(values, values[1:]))
 
@@ -220,9 +229,10 @@ _Y = np.random.default_rng(1).normal(size=(50, 6))
         ({"y_compressor": 3}, TypeError, "y_compressor must be a scikit-learn transformer"),
         ({"compressor": PCA(7)}, ValueError,
          r"compressor has n_components=7 but X has 6 feature\(s\).*n_components <= n_features"),
-        ({"estimator": "kde"}, ValueError, "estimator must be 'auto', 'entropy', 'ksg' or an MI"),
+        ({"estimator": "kde"}, ValueError,
+         "estimator must be 'auto', 'mutual_info', 'entropy', 'ksg' or an MI"),
         ({"estimator": 3}, TypeError,
-         "estimator must be 'auto', 'entropy', 'ksg' or an MI estimator"),
+         "estimator must be 'auto', 'mutual_info', 'entropy', 'ksg' or an MI estimator"),
         ({"k": 0}, ValueError, "k must be >= 1, got 0"),
         ({"k": 2.5}, TypeError, "k must be an int, got 2.5"),
         ({"channel_noise": -1.0}, ValueError, "channel_noise must be >= 0, got -1.0"),
@@ -299,20 +309,57 @@ def test_singular_codes_are_named():
 
 @pytest.mark.parametrize("dim", [1, 2, 3])
 def test_auto_works_below_four_features(dim):
-    """Correlated Gaussians, 1 nat, N = 3000: codes as wide as the data, entropy route; the
-    weighted KL estimate's SD is below 0.04 here, tolerance 0.15."""
+    """Correlated Gaussians, 1 nat, N = 3000: codes as wide as the data; the t copula is
+    exact for Gaussian dependence (SD about 0.02 here), rank KSG at d = 1 (SD about 0.02).
+    Tolerance 0.1."""
     X, Y, true_mi = correlated_gaussians(3000, mi=1.0, dim=dim, random_state=dim)
     est = CompressedMI(random_state=0).fit(X, Y)
     assert est.n_components_ == (dim, dim)
-    assert est.estimator_ == "entropy"
-    assert abs(est.mutual_info_ - true_mi) < 0.15
+    assert est.estimator_ == "mutual_info"
+    assert est.code_method_ in ("t_copula", "ksg_ranks", "mixture_copula")
+    assert abs(est.mutual_info_ - true_mi) < 0.1
 
 
-def test_auto_picks_the_latent_dimension():
-    X, Y, true_mi = embedded_gaussians(4000, 2.0, latent_dim=4, dim=128, random_state=0)
+@pytest.mark.parametrize(("mi", "dim"), [
+    (2.0, 64), pytest.param(1.0, 256, marks=pytest.mark.slow)])
+def test_auto_within_15_percent_where_the_knn_routes_missed(mi, dim):
+    """4 latent dimensions, N = 5000, the data on which the kNN routes erred by 20-36 % (KSG on
+    the 4 + 4 codes reads 0.88 for 1 nat, on the true latents too: the loss was the
+    estimator's, not the compression's). SD of the default route over seeds: about 0.02."""
+    X, Y, true_mi = embedded_gaussians(5000, mi, latent_dim=4, dim=dim, random_state=100)
     est = CompressedMI(random_state=0).fit(X, Y)
     assert est.n_components_ == (4, 4)
-    assert abs(est.mutual_info_ - true_mi) < 0.3  # 15 % of 2 nats
+    assert est.estimator_ == "mutual_info"
+    assert abs(est.mutual_info_ - true_mi) <= 0.15 * true_mi
+
+
+def test_auto_components_take_the_spectral_gap_past_a_low_intrinsic_dimension():
+    """At 8 latent dimensions Levina-Bickel reads about 7.5 (7 once rounded); the PCA spectrum
+    drops 300-fold after the 8th component and the rule takes that gap."""
+    from infotheory.dimension import intrinsic_dimension
+    from infotheory.mutual_info.compressed import _auto_components
+
+    X, _, _ = embedded_gaussians(3000, 2.0, latent_dim=8, dim=64, random_state=110)
+    assert round(intrinsic_dimension(X, random_state=np.random.default_rng(0))) == 7
+    assert _auto_components(X, np.random.default_rng(0)) == 8
+    # no gap (isotropic features): the rounded intrinsic dimension, never more than the features
+    Z = np.random.default_rng(1).normal(size=(3000, 3))
+    assert _auto_components(Z, np.random.default_rng(0)) == 3
+    assert _auto_components(Z[:, :1], np.random.default_rng(0)) == 1
+
+
+def test_mutual_info_route_is_auto_and_reproducible():
+    X, Y, _ = _embedded(1.0, 2, n=1500, seed=24)
+    auto = CompressedMI(random_state=3).fit(X, Y)
+    named = CompressedMI(estimator="mutual_info", random_state=3).fit(X, Y)
+    assert auto.mutual_info_ == named.mutual_info_
+    assert auto.code_method_ == named.code_method_
+    assert auto.code_method_ in ("t_copula", "mixture_copula", "ksg_ranks")
+    assert auto.score(X, Y) == auto.mutual_info_
+    ksg = CompressedMI(compressor=PCA(2), estimator="ksg").fit(X, Y)
+    assert ksg.code_method_ == "ksg"
+    assert CompressedMI(compressor=PCA(2), estimator=GaussianMI()).fit(
+        X, Y).code_method_ == "GaussianMI"
 
 
 def test_too_wide_codes_warn_instead_of_returning_32_nats_silently():
@@ -328,14 +375,16 @@ def test_too_wide_codes_warn_instead_of_returning_32_nats_silently():
     assert re.search(r"lie near a 4\.[0-2]-dimensional manifold", messages)
     assert "biased low" not in messages  # the intrinsic dimension is low, not high
     with pytest.warns(InfotheoryWarning, match=r"lie near a 4\.[0-2]-dimensional manifold"):
-        CompressedMI(compressor=PCA(8)).fit(X, Y)  # KSG on the 16-D joint codes
+        CompressedMI(compressor=PCA(8), estimator="ksg").fit(X, Y)
 
 
-def test_high_intrinsic_dimension_warns_biased_low():
+def test_high_intrinsic_dimension_warns_lower_estimate():
+    """20 isotropic informative features: no spectral gap, the Levina-Bickel estimate (about
+    15) drops directions that carry information, and the warning says so."""
     X, Y, true_mi = correlated_gaussians(3000, mi=1.0, dim=20, random_state=0)
-    with pytest.warns(InfotheoryWarning, match="biased low"):
+    with pytest.warns(InfotheoryWarning, match="no spectral gap shows.*lower estimate"):
         est = CompressedMI(random_state=0).fit(X, Y)
-    assert est.estimator_ == "ksg"
+    assert 6 < est.n_components_[0] < 20
     assert 0 <= est.mutual_info_ < true_mi
 
 
@@ -344,6 +393,28 @@ def test_no_warning_on_a_good_fit():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         CompressedMI(random_state=0).fit(X, Y)
+
+
+def test_wide_codes_on_a_spectral_gap_do_not_warn():
+    """8-wide PCA codes of data on an 8-dimensional manifold: the spectral gap confirms the
+    width, the copula model is unbiased there, the value is right and nothing warns."""
+    X, Y, true_mi = embedded_gaussians(2000, 2.0, latent_dim=8, dim=64, random_state=25)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = CompressedMI(random_state=0).fit(X, Y)
+    assert est.n_components_ == (8, 8)
+    assert abs(est.mutual_info_ - true_mi) <= 0.15 * true_mi
+
+
+def test_identical_variables_are_named_not_estimated():
+    """Identical codes: MutualInfo names the case (infinite MI) and nothing else warns."""
+    X, _, _ = _embedded(1.0, 2, n=500, seed=26)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est = CompressedMI(random_state=0).fit(X, X)
+    assert est.mutual_info_ == math.inf
+    assert est.code_method_ == "degenerate"
+    assert [type(w.message) for w in caught] == [DegenerateInputWarning]
 
 
 class _ConstantMI(BaseEstimator):
@@ -383,23 +454,39 @@ def test_learned_compressor_is_a_lower_estimate():
     X, Y, true_mi = embedded_gaussians(2000, 1.0, latent_dim=2, dim=16, random_state=0)
     est = CompressedMI(compressor="learned", random_state=0).fit(X, Y)
     assert est.n_components_ == (2, 2)
-    assert est.estimator_ == "ksg"
+    assert est.estimator_ == "mutual_info"
     # I(E(X); E(Y)) <= I(X; Y) up to KSG's noise (SD ~0.03); the encoders keep most of it.
     assert 0.5 < est.mutual_info_ < true_mi + 0.1
     assert est.score(X, Y) == pytest.approx(est.mutual_info_)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", range(3))
-@pytest.mark.parametrize("mi, latent_dim, dim", [
-    (1.0, 2, 64), (2.0, 2, 128), (4.0, 2, 256), (1.5, 3, 64), (3.0, 3, 128), (3.0, 4, 128),
-    (4.0, 4, 64), (4.0, 4, 256),
-])
-def test_auto_within_15_percent_on_embedded_gaussians(mi, latent_dim, dim, seed):
-    """Measured worst relative errors over these seeds: 1-4 % at 2-3 latent dimensions, 10-14 %
-    at 4. Not listed: 4 latent dimensions at 1-2 nats, where PCA's 4 components lose 20-36 %
-    of the MI (both kNN routes agree on the codes: the loss is the compression's)."""
+@pytest.mark.parametrize("dim", [64, 128, 256])
+@pytest.mark.parametrize("latent_dim", range(1, 9))
+@pytest.mark.parametrize("mi", [1.0, 2.0, 3.0, 4.0])
+def test_auto_within_15_percent_on_embedded_gaussians(mi, latent_dim, dim):
+    """The issue's acceptance grid, N = 5000, on other draws than the benchmark's (which prints
+    the same grid: worst relative error 1-3 %, see benchmarks/bench_compressed.py)."""
     X, Y, true_mi = embedded_gaussians(5000, mi, latent_dim=latent_dim, dim=dim,
-                                       random_state=100 + seed)
-    est = CompressedMI(random_state=seed).fit(X, Y)
+                                       random_state=200 + latent_dim)
+    est = CompressedMI(random_state=0).fit(X, Y)
+    assert est.n_components_ == (latent_dim, latent_dim)
+    assert abs(est.mutual_info_ - true_mi) <= 0.15 * true_mi
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("latents", "strength"), [
+    (lambda n: gaussian_mixture(n, 3, 3, n_components=2, rho=0.9, random_state=1), 1.0),
+    (lambda n: correlated_gaussians(n, 2.0, dim=4, random_state=2), 4.0),
+    (lambda n: correlated_gaussians(n, 2.0, dim=4, random_state=3), -0.9),
+], ids=["mixture-3+3", "gauss-4+4-strong-bend", "gauss-4+4-flattening-bend"])
+def test_auto_within_15_percent_beyond_gaussian_latents(latents, strength):
+    """A mixture whose features are uncorrelated yet dependent (Monte-Carlo truth), and Gaussian
+    latents under a strong (f' up to 5) or a flattening (f'(0) = 0.1) tanh bend, embedded in
+    128 dimensions. Measured on other draws: -1 %, -5 %, -6 %. (Uniform noise latents are not
+    listed: the codes' estimators read 14-26 % low there, on the true latents too, a limit
+    documented in the class.)"""
+    U, V, true_mi = latents(5000)
+    X, Y = embed_pair(U, V, dim=128, strength=strength, random_state=7)
+    est = CompressedMI(random_state=0).fit(X, Y)
     assert abs(est.mutual_info_ - true_mi) <= 0.15 * true_mi
