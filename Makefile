@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 # One BLAS thread per pytest worker: with as many workers as cores, threaded BLAS only
 # oversubscribes them (small eigensolves were measured 4-100x slower that way).
-BLAS_1 := OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+BLAS_1 := OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 OMP_NUM_THREADS=1
 
 .PHONY: demo test test-all docs bench lint clean
 
