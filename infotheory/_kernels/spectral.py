@@ -14,6 +14,7 @@ import math
 import numpy as np
 from numba import njit, prange
 from scipy import linalg, sparse
+from scipy.linalg import blas, lapack
 
 from .linalg import eigvalsh_2stage
 
@@ -21,7 +22,13 @@ __all__ = [
     "diffusion_kernel_dense",
     "eigvalsh_inplace",
     "entropy_from_eigenvalues",
+    "partial_cholesky",
+    "lowrank_entropy",
+    "lowrank_trace_target",
+    "lowrank_eigenvalues",
     "median_pairwise_distance",
+    "median_middle",
+    "pairwise_sq_distances",
     "knn_diffusion_kernel",
     "BlockedDiffusionOperator",
     "SparseDiffusionOperator",
@@ -120,17 +127,157 @@ def entropy_from_eigenvalues(lam: np.ndarray, t: float, eps: float = 0.0) -> flo
     return float(-np.sum(nz * np.log(nz)))
 
 
-def median_pairwise_distance(X: np.ndarray, idx: np.ndarray) -> float:
-    """Median Euclidean distance over the pairs ``i < j`` of the rows ``X[idx]``.
+# -- certified low-rank spectrum -------------------------------------------------------------
+#
+# A Gaussian kernel on data much narrower than the bandwidth has a fast decaying spectrum: its
+# entropy is set by a few hundred eigenvalues and a tail of known total mass. A partial pivoted
+# Cholesky factor K = L L^T + E leaves a residual E that is positive semi-definite (a Schur
+# complement of K) with an exactly known trace eps = sum_i (K_ii - |L_i|^2). By Weyl's inequality
+# the sorted eigenvalues satisfy lam_i >= nu_i (nu: those of L L^T, zero past its rank) and
+# sum_i (lam_i - nu_i) = eps, which brackets the entropy (lowrank_entropy): the dense eigensolve
+# is replaced by an O(n r^2) factorisation and an r x r one.
 
-    The median of the distances, not the root of the median squared distance (they differ by the
-    averaging of the two middle values when the number of pairs is even).
+# Candidate pivots taken per block (one BLAS-3 update of the factor per block).
+_CHOLESKY_BLOCK = 64
+# Within a block, a candidate whose Schur pivot falls below this fraction of the largest residual
+# diagonal is left for a later block (a near-duplicate of an accepted pivot: dividing by its small
+# pivot would amplify round-off).
+_PIVOT_RTOL = 1e-3
+
+
+def lowrank_trace_target(atol: float, n: int, trace: float) -> float:
+    """Residual trace ``eps`` small enough for :func:`lowrank_entropy` to certify ``atol`` nats.
+
+    The half-width of the bracket is at most ``eta (1 + log(n / eta)) / 2`` with
+    ``eta = eps / trace``; the largest such ``eta`` solves ``eta (1 + log n - log eta) = 2 atol``
+    (fixed-point iteration; the result is checked and shrunk until it holds).
     """
+    a = 1.0 + math.log(n)
+    eta = 2.0 * atol / a
+    for _ in range(20):
+        eta = 2.0 * atol / (a - math.log(eta))
+    while eta * (a - math.log(eta)) > 2.0 * atol:
+        eta *= 0.999
+    return eta * trace
+
+
+def partial_cholesky(K: np.ndarray, target: float, max_rank: int,
+                     block: int = _CHOLESKY_BLOCK) -> tuple[np.ndarray, np.ndarray] | None:
+    """Partial pivoted Cholesky ``K = L L^T + E`` of a positive semi-definite ``K``, stopped as
+    soon as ``tr E <= target``.
+
+    Greedy pivoting in blocks: each block takes the ``block`` largest residual diagonal entries
+    as candidates, forms their Schur complement columns with one BLAS-3 product, and accepts them
+    in the order of a pivoted Cholesky (LAPACK ``pstrf``) of the candidates' block, so that every
+    accepted pivot keeps the factorisation exact (``E`` is the Schur complement of ``K`` on the
+    accepted pivots, whatever they are). Returns ``L`` of shape ``(n, r)`` and the residual
+    diagonal ``diag(E)`` (computed as ``K_ii - |L_i|^2``, clipped at 0), or None when the rank
+    would exceed ``max_rank``: as soon as the decay of ``tr E`` over the last block, extrapolated
+    geometrically, needs more pivots (the kernel spectra decay no faster than geometrically, so
+    this gives up early on a slowly decaying spectrum and costs a few blocks at most).
+    """
+    n = K.shape[0]
+    diag = np.diagonal(K).copy()
+    L = np.empty((n, max_rank), order="F")
+    r = 0
+    resid = diag.copy()
+    total = float(resid.sum())
+    while total > target:
+        b = min(block, max_rank - r, n - r)
+        if b <= 0:
+            return None
+        cand = np.argpartition(resid, n - b)[n - b:]
+        C = K[:, cand]
+        if r:
+            C -= L[:, :r] @ L[cand, :r].T
+        c, piv, k, info = lapack.dpstrf(C[cand], lower=1, tol=_PIVOT_RTOL * float(resid.max()))
+        if info < 0 or k == 0:
+            return None
+        sel = piv[:k] - 1
+        new = linalg.solve_triangular(np.tril(c[:k, :k]), C[:, sel].T, lower=True,
+                                      check_finite=False)
+        L[:, r:r + k] = new.T
+        r += k
+        resid = diag - np.einsum("ij,ij->i", L[:, :r], L[:, :r])
+        np.maximum(resid, 0.0, out=resid)
+        previous, total = total, float(resid.sum())
+        if total > target:
+            rate = math.log(previous / total) / k if previous > total > 0 else 0.0
+            if rate <= 0.0 or r + math.log(total / target) / rate > max_rank:
+                return None
+    return L[:, :r], resid
+
+
+def lowrank_entropy(nu: np.ndarray, eps: float, trace: float, n: int) -> tuple[float, float]:
+    """Entropy in nats of ``alpha_i = lam_i / trace`` from the eigenvalues ``nu`` of ``L L^T``
+    where ``K = L L^T + E``, ``E`` positive semi-definite of trace ``eps``: the midpoint of a
+    certified bracket and its half-width.
+
+    With ``q = nu / trace``, ``p = lam / trace = q + delta`` (``delta >= 0`` by Weyl's
+    inequality, summing to ``eta = eps / trace``) and ``g(x) = -x log x``:
+
+    - upper: ``g`` is concave with ``g(0) = 0``, hence subadditive, so
+      ``H(p) <= H(q) + sum_i g(delta_i) <= H(q) + eta log(n / eta)`` (the sum is largest when
+      ``delta`` is spread evenly over the ``n`` eigenvalues);
+    - lower: concavity gives ``g(q + delta) >= g(q) + delta g'(q + delta)`` with
+      ``g'(x) = -1 - log x >= -1 - log p_max``, and ``p_max <= (nu_1 + eps) / trace``, so
+      ``H(p) >= H(q) - eta (1 + log p_max)``.
+
+    Exact arithmetic; round-off is that of the factorisation and of an ``r x r`` eigensolve,
+    no larger than the dense eigensolver's own.
+    """
+    nu = np.clip(nu, 0.0, None)
+    q = nu[nu > 0] / trace
+    h_q = float(-np.sum(q * np.log(q)))
+    if eps <= 0.0:
+        return h_q, 0.0
+    eta = eps / trace
+    p_max = min(1.0, (float(nu.max(initial=0.0)) + eps) / trace)
+    low = h_q - eta * (1.0 + math.log(p_max))
+    high = h_q + eta * math.log(n / eta)
+    return 0.5 * (low + high), 0.5 * (high - low)
+
+
+def lowrank_eigenvalues(L: np.ndarray) -> np.ndarray:
+    """Eigenvalues of ``L L^T`` (decreasing), from the ``r x r`` matrix ``L^T L``."""
+    if L.shape[1] == 0:
+        return np.zeros(0)
+    gram = blas.dsyrk(1.0, L, trans=1, lower=1)  # L^T L, lower triangle
+    return linalg.eigvalsh(gram, lower=True, overwrite_a=True, check_finite=False)[::-1]
+
+
+def pairwise_sq_distances(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Squared Euclidean distances of the pairs ``i < j`` of the rows ``X[idx]`` (condensed,
+    row by row as ``scipy.spatial.distance.pdist`` orders them), from one BLAS Gram product."""
     Xs = _centred(X[idx])
     sq = np.einsum("ij,ij->i", Xs, Xs)
     D2 = _neg_scaled_sqdist_block(Xs, Xs, sq, sq, -1.0)
-    iu = np.triu_indices(len(idx), k=1)
-    return float(np.median(np.sqrt(D2[iu])))
+    # a boolean mask takes a quarter of the bytes of triu_indices
+    return D2[np.triu(np.ones(D2.shape, dtype=bool), k=1)]
+
+
+def median_middle(m: int) -> tuple[int, int]:
+    """Positions (0-based, ascending order) of the two middle values of ``m`` values; the median
+    is their mean (the same position twice when ``m`` is odd)."""
+    return (m - 1) // 2, m // 2
+
+
+def median_pairwise_distance(X: np.ndarray, idx: np.ndarray, d2: np.ndarray | None = None) -> float:
+    """Median Euclidean distance over the pairs ``i < j`` of the rows ``X[idx]``.
+
+    The median of the distances, not the root of the median squared distance (they differ by the
+    averaging of the two middle values when the number of pairs is even). Only the two middle
+    order statistics of the squared distances are selected (``sqrt`` is monotone). ``d2``: the
+    squared distances of :func:`pairwise_sq_distances` when already computed (partitioned in
+    place).
+    """
+    if d2 is None:
+        d2 = pairwise_sq_distances(X, idx)
+    if d2.size == 0:
+        return float("nan")
+    mid = median_middle(d2.size)
+    d2.partition(mid)
+    return float(0.5 * (math.sqrt(d2[mid[0]]) + math.sqrt(d2[mid[1]])))
 
 
 def kernel_mass_neighbours(X: np.ndarray, sigma: float, rows: np.ndarray, mass: float) -> int:
