@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 
 from ._kernels.spectral import median_middle, median_pairwise_distance, pairwise_sq_distances
-from ._validation import DEFAULT_MAX_MEMORY, check_memory
+from ._validation import check_memory
 from ._warnings import InfotheoryWarning
 
 __all__ = ["BandwidthWarning", "median_bandwidth", "warn_if_scale_dominated"]

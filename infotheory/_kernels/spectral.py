@@ -154,8 +154,9 @@ def lowrank_trace_target(atol: float, n: int, trace: float) -> float:
     """
     a = 1.0 + math.log(n)
     eta = 2.0 * atol / a
-    for _ in range(20):
+    for _ in range(20):  # a contraction: log eta changes little once eta is close
         eta = 2.0 * atol / (a - math.log(eta))
+    eta *= 1.0 - 1e-9  # below the fixed point by more than its round-off
     while eta * (a - math.log(eta)) > 2.0 * atol:
         eta *= 0.999
     return eta * trace
