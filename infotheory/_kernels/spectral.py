@@ -312,14 +312,15 @@ def _csr_matmat(indptr, indices, data, s, V, out):
     sparse product is single-threaded and needs two extra scaled copies of ``V``)."""
     n, p = V.shape
     for i in prange(n):
-        acc = np.zeros(p)
+        acc = out[i]  # the output row accumulates: no allocation per row
+        acc[:] = 0.0
         for q in range(indptr[i], indptr[i + 1]):
             j = indices[q]
             w = data[q] * s[j]
             for c in range(p):
                 acc[c] += w * V[j, c]
         for c in range(p):
-            out[i, c] = s[i] * acc[c]
+            acc[c] *= s[i]
     return out
 
 
