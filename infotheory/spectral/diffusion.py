@@ -5,8 +5,10 @@ Liao, Liu et al. (2023), arXiv:2312.04823; reference package ``dse-dsmi``.
 Design: the DSE of a point set is computed by one function, :func:`_spectral_entropy`, which both
 estimators call with their own parameters (:class:`DiffusionSpectralMI` holds its parameters and
 composes DSE terms; it does not inherit from :class:`DiffusionSpectralEntropy`). Small sets are
-diagonalised exactly; large ones go through stochastic Lanczos quadrature on a kernel operator
-(``_kernels.spectral``), never forming an ``n x n`` array. The bandwidth is the Gaussian width of
+diagonalised exactly, or, where the kernel's spectrum decays fast, through a partial pivoted
+Cholesky factor whose residual trace certifies the entropy to ``LOWRANK_ATOL``; large ones go
+through stochastic Lanczos quadrature on a kernel operator (``_kernels.spectral``), never forming
+an ``n x n`` array. The bandwidth is the Gaussian width of
 the package's glossary (``bandwidth``; ``sigma`` is its deprecated name here), and its median
 heuristic is shared with the Vendi score (:mod:`infotheory._bandwidth`).
 """
