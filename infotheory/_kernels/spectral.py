@@ -174,9 +174,11 @@ def partial_cholesky(K: np.ndarray, target: float, max_rank: int,
     accepted pivot keeps the factorisation exact (``E`` is the Schur complement of ``K`` on the
     accepted pivots, whatever they are). Returns ``L`` of shape ``(n, r)`` and the residual
     diagonal ``diag(E)`` (computed as ``K_ii - |L_i|^2``, clipped at 0), or None when the rank
-    would exceed ``max_rank``: as soon as the decay of ``tr E`` over the last block, extrapolated
-    geometrically, needs more pivots (the kernel spectra decay no faster than geometrically, so
-    this gives up early on a slowly decaying spectrum and costs a few blocks at most).
+    would exceed ``max_rank``, which it predicts by extrapolating the decay of ``tr E`` over the
+    last block geometrically: the residual of a Gaussian kernel decays ever more slowly (about
+    ``exp(-c r^(1/d))`` in ``d`` dimensions), so the prediction is optimistic, and a slowly
+    decaying spectrum is given up within a few blocks rather than after ``max_rank`` pivots.
+    The prediction only saves time: whatever it says, a returned factor meets ``target``.
     """
     n = K.shape[0]
     diag = np.diagonal(K).copy()
