@@ -554,6 +554,14 @@ def test_lowrank_only_on_auto_at_t_one(params):
     assert est.method_ == "exact"
 
 
+def test_lowrank_only_where_its_factor_fits_the_memory_budget():
+    # the 1000 x 1000 kernel (8 MB) fits 10 MB, the kernel and the factor of up to n/3 columns
+    # do not: the dense eigensolve runs instead of raising
+    X = narrow_data(1000)
+    assert DiffusionSpectralEntropy(max_memory="10MB").fit(X).method_ == "exact"
+    assert DiffusionSpectralEntropy(max_memory="14MB").fit(X).method_ == "lowrank"
+
+
 def test_lowrank_below_its_minimum_size_is_dense(monkeypatch):
     X = narrow_data(400)
     assert DiffusionSpectralEntropy().fit(X).method_ == "exact"
