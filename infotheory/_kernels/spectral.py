@@ -389,53 +389,120 @@ def _select_knn(tile, row0, col0, hv, hi, size):
         size[r] = m
 
 
-# Rows x columns of one tile of the kNN search (2 MiB: it stays in cache).
-_TILE_ROWS, _TILE_COLS = 64, 4096
+# Rows x columns of one tile of the kNN search (512 KiB: it stays in cache). A row block is a
+# leaf of the spatial order below; a column tile, 16 consecutive leaves.
+_TILE_ROWS, _TILE_COLS = 64, 1024
 
 
-def _knn_search(left, right, cand, t, T):
-    """Row blocks ``t, t + T, ...`` of the kNN search: for each, the BLAS product of one tile
-    at a time (single-threaded BLAS; the threads are these workers) and the heap update, so
-    that each tile is scanned while in cache."""
-    n = left.shape[0]
+def _spatial_order(Xc: np.ndarray, leaf: int) -> np.ndarray:
+    """A permutation of the rows that puts close points together: recursive halving at the
+    median of the projection on each part's leading principal direction (three power
+    iterations), with every split on a multiple of ``leaf`` rows, so that each block of ``leaf``
+    consecutive rows, and each run of blocks, is a compact part of the data."""
+    n = Xc.shape[0]
+    order = np.arange(n)
+    stack = [(0, n)]
+    while stack:
+        a, b = stack.pop()
+        if b - a <= leaf:
+            continue
+        idx = order[a:b]
+        P = Xc[idx]
+        P -= P.mean(axis=0)
+        v = P[int(np.argmax(np.einsum("ij,ij->i", P, P)))]  # towards the farthest point
+        for _ in range(3):
+            v = P.T @ (P @ v)
+            norm = np.linalg.norm(v)
+            if not norm > 0:
+                break
+            v /= norm
+        half = -(-((b - a) // 2) // leaf) * leaf  # a multiple of leaf
+        if not 0 < half < b - a:
+            continue
+        order[a:b] = idx[np.argpartition(P @ v, half - 1)]
+        stack += [(a, a + half), (a + half, b)]
+    return order
+
+
+def _balls(X: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Centre and radius of each run of ``size`` consecutive rows of ``X``."""
+    n = X.shape[0]
+    starts = np.arange(0, n, size)
+    counts = np.minimum(size, n - starts)
+    centres = np.add.reduceat(X, starts, axis=0) / counts[:, None]
+    dist = np.linalg.norm(X - np.repeat(centres, counts, axis=0), axis=1)
+    return centres, np.maximum.reduceat(dist, starts)
+
+
+def _knn_search(left, right, cand, balls, t, T):
+    """Row blocks ``t, t + T, ...`` of the kNN search on points in spatial order: for each, the
+    column tiles from the nearest (by their centres) on, one BLAS product per tile
+    (single-threaded BLAS; the threads are these workers) scanned by the heaps while in cache.
+
+    A tile whose ball is farther from the row block's ball than every row's current k-th
+    neighbour is skipped: no point in it can enter a heap (the distance between two balls less
+    their radii is a lower bound of every distance between their points). On data made of
+    compact parts far apart (clusters, low-dimensional sheets) most tiles are skipped; on data
+    without such structure all are computed, as a plain brute force.
+    """
+    n, d1 = left.shape
     m = cand.shape[1]
+    sq = right[:, d1 - 1]
+    (rc, rr), (cc, cr) = balls
     rows, cols = min(n, _TILE_ROWS), min(n, _TILE_COLS)
     buf = np.empty(rows * cols)
     hv = np.empty((rows, m))
     size = np.empty(rows, dtype=np.int64)
-    for r0 in range(t * rows, n, T * rows):
-        r1 = min(n, r0 + rows)
+    # round-off of the Gram-form squared distances (|x|^2 + |y|^2 - 2 x.y) against exact
+    # geometry: a tile is skipped only beyond it
+    slack = 1e-9 * float(sq.max(initial=0.0)) + 1e-300
+    for b in range(t, -(-n // rows), T):
+        r0, r1 = b * rows, min(n, b * rows + rows)
         size[:] = 0
-        for c0 in range(0, n, cols):
-            c1 = min(n, c0 + cols)
+        gap = np.linalg.norm(cc - rc[b], axis=1)
+        lower = np.maximum(gap - cr - rr[b], 0.0) ** 2
+        for c in np.argsort(gap, kind="stable"):
+            c0, c1 = c * cols, min(n, c * cols + cols)
+            if size[: r1 - r0].min() == m:
+                worst = float(np.max(hv[: r1 - r0, 0] + sq[r0:r1]))  # largest k-th distance^2
+                if lower[c] > worst + slack:
+                    continue
             # a C-contiguous tile even at the edges: one numba specialisation
             tile = buf[: (r1 - r0) * (c1 - c0)].reshape(r1 - r0, c1 - c0)
             np.matmul(left[r0:r1], right[c0:c1].T, out=tile)
             _select_knn(tile, r0, c0, hv, cand[r0:r1], size)
 
 
-def knn_diffusion_kernel(X: np.ndarray, sigma: float, k: int):
+def knn_diffusion_kernel(X: np.ndarray, sigma: float, k: int, *, local_order: bool = False):
     """kNN-truncated affinity ``G`` as a symmetric CSR matrix, and its row sums.
 
-    Each point keeps itself and its ``k`` nearest neighbours, found by a tiled brute-force
-    search: one BLAS product per tile gives ``|x_j|^2 - 2 x_r . x_j`` directly (through a
-    column of ones and one of ``|x_j|^2``), scanned by a bounded heap while in cache. The search
-    is in float64: float32 products of points far from the origin (clusters far apart) misorder
-    close neighbours (on 10 two-dimensional sheets 1e4 apart, 11 % of the 23 nearest were missed
-    at N = 20000, and nearly all on three clusters 1e4 apart with unit spread). The affinities of
-    the kept pairs come from their distances computed as differences. The graph is symmetrised
-    by union (``G_ij`` kept if either end lists the other), so ``K = D^{-1/2} G D^{-1/2}`` is
-    symmetric.
+    ``local_order=True``: the rows and columns of ``G`` are the points in the spatial order of
+    the search instead of the rows of ``X`` (a symmetric permutation: the spectrum is the
+    same), so that a sparse product reads the vectors' rows of neighbours from nearby memory.
+
+    Each point keeps itself and its ``k`` nearest neighbours, found by an exact tiled search:
+    the points are put in a spatial order (:func:`_spatial_order`), one BLAS product per tile
+    gives ``|x_j|^2 - 2 x_r . x_j`` directly (through a column of ones and one of
+    ``|x_j|^2``), scanned by a bounded heap while in cache, and tiles that cannot hold a
+    neighbour are skipped (:func:`_knn_search`). The search is in float64: float32 products of
+    points far from the origin (clusters far apart) misorder close neighbours (on 10
+    two-dimensional sheets 1e4 apart, 11 % of the 23 nearest were missed at N = 20000, and
+    nearly all on three clusters 1e4 apart with unit spread). The affinities of the kept pairs
+    come from their distances computed as differences. The graph is symmetrised by union
+    (``G_ij`` kept if either end lists the other), so ``K = D^{-1/2} G D^{-1/2}`` is symmetric.
     """
     n, d = X.shape
     Xc = _centred(X)
+    order = _spatial_order(Xc, _TILE_ROWS)
+    Xo = Xc[order]
     left = np.empty((n, d + 1))
-    left[:, :d] = Xc
+    left[:, :d] = Xo
     left[:, d] = 1.0
     right = np.empty((n, d + 1))
-    np.multiply(Xc, -2.0, out=right[:, :d])
-    right[:, d] = np.einsum("ij,ij->i", Xc, Xc)
-    idx = np.empty((n, k + 1), dtype=np.int64)
+    np.multiply(Xo, -2.0, out=right[:, :d])
+    right[:, d] = np.einsum("ij,ij->i", Xo, Xo)
+    balls = (_balls(Xo, min(n, _TILE_ROWS)), _balls(Xo, min(n, _TILE_COLS)))
+    found = np.empty((n, k + 1), dtype=np.int64)
     # all the kernel threads, as the prange kernels of this module; BLAS single-threaded inside
     # them (many small products: BLAS threads would synchronise on every one)
     with parallel.threads(-1, work=float(n) * n * d):
@@ -443,10 +510,16 @@ def knn_diffusion_kernel(X: np.ndarray, sigma: float, k: int):
             from threadpoolctl import threadpool_limits
 
             with threadpool_limits(1, user_api="blas"):
-                parallel.run(_knn_search, left, right, idx)
+                parallel.run(_knn_search, left, right, found, balls)
         else:
-            _knn_search(left, right, idx, 0, 1)
+            _knn_search(left, right, found, balls, 0, 1)
     del left, right
+    if local_order:
+        idx, Xc = found, Xo
+    else:
+        idx = np.empty_like(found)
+        idx[order] = order[found]  # back to the rows of X
+    del Xo
     # squared distances of the kept pairs as differences (no cancellation), in bounded chunks
     d2 = np.empty((n, k + 1))
     chunk = max(1, _BLOCK_ELEMENTS // (8 * (k + 1) * d))

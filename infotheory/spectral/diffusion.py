@@ -248,7 +248,8 @@ def _slq(X, sigma, rng, backend, *, t, knn, n_probes, lanczos_steps, max_memory)
     elif knn is None:
         op = _k.BlockedDiffusionOperator(X, sigma)
     else:
-        op = _k.SparseDiffusionOperator(*_k.knn_diffusion_kernel(X, sigma, min(knn, n - 1)))
+        op = _k.SparseDiffusionOperator(*_k.knn_diffusion_kernel(X, sigma, min(knn, n - 1),
+                                                                 local_order=True))
     # one Lanczos iteration for every operator (NumPy or JAX products)
     alpha, beta = _k.lanczos_tridiagonals(op.matmat, V0, steps)
     trace, trace_sq, psd = op.trace(), op.trace_sq(), op.psd

@@ -251,17 +251,53 @@ def test_knn_kernel_is_exact_when_it_keeps_everything():
     np.testing.assert_allclose(deg, Gd.sum(1), rtol=1e-12)
 
 
-def test_knn_kernel_finds_the_nearest_neighbours_of_far_apart_clusters():
-    # three clusters of unit spread 1e4 apart: float32 Gram products (error ~ 1e8 x 6e-8 in the
-    # squared distances, against ~32 between neighbours) missed 96 % of the neighbours
+def _far_clusters(rng, n):
+    # unit spread, 1e4 apart: float32 Gram products (error ~ 1e8 x 6e-8 in the squared
+    # distances, against ~32 between neighbours) missed 96 % of the neighbours
+    return 1e4 * rng.normal(size=(3, 16))[rng.integers(0, 3, n)] + rng.normal(size=(n, 16))
+
+
+def _sheet(rng, n):
+    # a 2-D sheet in 30-d: the spatial order skips most tiles
+    Q = np.linalg.qr(rng.normal(size=(30, 30)))[0]
+    return np.hstack([rng.uniform(0, 100, size=(n, 2)), 0.1 * rng.normal(size=(n, 28))]) @ Q
+
+
+@pytest.mark.parametrize("make", [_far_clusters, _sheet,
+                                  lambda rng, n: rng.normal(size=(n, 20))])  # nothing to skip
+def test_knn_kernel_finds_the_exact_nearest_neighbours(make):
     rng = np.random.default_rng(0)
-    n, k = 900, 10
-    X = 1e4 * rng.normal(size=(3, 16))[rng.integers(0, 3, n)] + rng.normal(size=(n, 16))
+    n, k = 1100, 10  # not a multiple of the tile sizes
+    X = make(rng, n)
     G, _ = kern.knn_diffusion_kernel(X, 1.0, k)
-    D2 = ((X[:, None] - X[None]) ** 2).sum(-1)
-    nearest = np.argsort(D2, axis=1, kind="stable")[:, : k + 1]
+    from scipy.spatial.distance import cdist
+
+    nearest = np.argsort(cdist(X, X, "sqeuclidean"), axis=1, kind="stable")[:, : k + 1]
     for i in range(n):
         assert set(nearest[i]) <= set(G.indices[G.indptr[i]:G.indptr[i + 1]])
+
+
+def test_knn_kernel_in_local_order_is_the_same_graph_permuted():
+    X = _sheet(np.random.default_rng(2), 300)
+    G, deg = kern.knn_diffusion_kernel(X, 5.0, 8)
+    Gl, degl = kern.knn_diffusion_kernel(X, 5.0, 8, local_order=True)
+    assert Gl.nnz == G.nnz
+    np.testing.assert_allclose(np.sort(degl), np.sort(deg), rtol=1e-13)
+    np.testing.assert_allclose(np.linalg.eigvalsh(Gl.toarray()), np.linalg.eigvalsh(G.toarray()),
+                               atol=1e-12)
+
+
+def test_spatial_order_is_a_permutation_of_compact_blocks():
+    rng = np.random.default_rng(1)
+    X = _sheet(rng, 1000)
+    order = kern._spatial_order(X - X.mean(0), 64)
+    assert np.array_equal(np.sort(order), np.arange(1000))
+    centres, radii = kern._balls(X[order], 64)
+    _, random_radii = kern._balls(X[rng.permutation(1000)], 64)
+    assert np.median(radii) < 0.5 * np.median(random_radii)
+    # every point lies in its block's ball
+    own = np.repeat(np.arange(len(centres)), 64)[:1000]
+    assert np.all(np.linalg.norm(X[order] - centres[own], axis=1) <= radii[own] * (1 + 1e-12))
 
 
 def test_jax_matches_numpy():
