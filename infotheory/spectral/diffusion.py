@@ -340,7 +340,10 @@ class DiffusionSpectralEntropy(InfoEstimator):
         whose kernel is not local changes the quantity (it is then the DSE of a kNN graph):
         on 10 Gaussian clusters in 64-d with sigma = 10 every point sees its whole cluster, and
         ``knn=50`` gives 12.5 bits where the exact value is 7.9. The matrix-free product costs
-        O(n^2 d) per Lanczos step; the sparse one O(n knn).
+        O(n^2 d) per Lanczos step; the sparse one O(n knn). The neighbours are exact: a float64
+        search over the points in a spatial order that skips whole blocks of candidates
+        farther than the current neighbours (at most O(n^2 d) once, far less on clustered or
+        low-dimensional data).
     n_probes : int, default=32
         SLQ only. Rademacher probe vectors.
     lanczos_steps : int, default=30
