@@ -16,8 +16,8 @@ import warnings
 
 import numpy as np
 
-from ._kernels.spectral import median_pairwise_distance
-from ._validation import DEFAULT_MAX_MEMORY, check_memory
+from ._kernels.spectral import median_middle, median_pairwise_distance, pairwise_sq_distances
+from ._validation import check_memory
 from ._warnings import InfotheoryWarning
 
 __all__ = ["BandwidthWarning", "median_bandwidth", "warn_if_scale_dominated"]
@@ -53,11 +53,20 @@ def median_bandwidth(X: np.ndarray, rng: np.random.Generator, *, max_memory,
             f"{name}='median' needs at least 2 samples (a pairwise distance), got {n} sample; "
             f"pass a positive number as {name}"
         )
-    idx = np.arange(n) if n <= MEDIAN_POINTS else rng.choice(n, MEDIAN_POINTS, replace=False)
+    idx = _median_rows(n, rng)
     check_memory(len(idx) ** 2 * 8.0, max_memory,
                  what=f"the {len(idx)} x {len(idx)} distance matrix of {name}='median'",
                  alternative=f"a numeric {name}")
-    h = median_pairwise_distance(X, idx)
+    return _positive_median(X, idx, name)
+
+
+def _median_rows(n: int, rng: np.random.Generator) -> np.ndarray:
+    """The rows whose pairs the median heuristic measures."""
+    return np.arange(n) if n <= MEDIAN_POINTS else rng.choice(n, MEDIAN_POINTS, replace=False)
+
+
+def _positive_median(X, idx, name, d2=None) -> float:
+    h = median_pairwise_distance(X, idx, d2)
     if h <= 0:
         raise ValueError(
             f"{name}='median' gives 0: at least half of the pairs of points of X coincide. "
@@ -83,9 +92,24 @@ def warn_if_scale_dominated(value: float, low: float, high: float, X: np.ndarray
     near_low = value <= low + BOUND_FRACTION * width
     if not (near_high or near_low):
         return
+    # at most MEDIAN_POINTS points: a bounded (32 MB) distance matrix
+    idx = _median_rows(X.shape[0], np.random.default_rng(0))
+    d2 = pairwise_sq_distances(X, idx)
+    # Counting pairs (one pass) settles most cases without selecting the median: the median is
+    # the mean of the two middle squared-distance order statistics' roots, so it is above r when
+    # the lower middle one is, and below r when the upper one is. Margins of 1e-9 keep the
+    # shortcut on the safe side of round-off; undecided cases select the median exactly.
+    low_mid, high_mid = median_middle(d2.size)
+    if near_low and not near_high:
+        radius2 = (bandwidth / SCALE_FACTOR) ** 2 * (1.0 + 1e-9)
+        if np.count_nonzero(d2 <= radius2) <= low_mid:
+            return  # median > bandwidth / SCALE_FACTOR: no warning
+    if near_high and not near_low:
+        radius2 = (bandwidth * SCALE_FACTOR) ** 2 * (1.0 - 1e-9)
+        if np.count_nonzero(d2 < radius2) > high_mid:
+            return  # median < bandwidth * SCALE_FACTOR: no warning
     try:
-        # at most MEDIAN_POINTS points: a bounded (32 MB) distance matrix
-        median = median_bandwidth(X, np.random.default_rng(0), max_memory=DEFAULT_MAX_MEMORY)
+        median = _positive_median(X, idx, name, d2)
     except ValueError:  # most pairs coincide: no scale to compare with
         return
     if near_high and bandwidth * SCALE_FACTOR <= median:

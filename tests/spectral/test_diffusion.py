@@ -251,6 +251,55 @@ def test_knn_kernel_is_exact_when_it_keeps_everything():
     np.testing.assert_allclose(deg, Gd.sum(1), rtol=1e-12)
 
 
+def _far_clusters(rng, n):
+    # unit spread, 1e4 apart: float32 Gram products (error ~ 1e8 x 6e-8 in the squared
+    # distances, against ~32 between neighbours) missed 96 % of the neighbours
+    return 1e4 * rng.normal(size=(3, 16))[rng.integers(0, 3, n)] + rng.normal(size=(n, 16))
+
+
+def _sheet(rng, n):
+    # a 2-D sheet in 30-d: the spatial order skips most tiles
+    Q = np.linalg.qr(rng.normal(size=(30, 30)))[0]
+    return np.hstack([rng.uniform(0, 100, size=(n, 2)), 0.1 * rng.normal(size=(n, 28))]) @ Q
+
+
+@pytest.mark.parametrize("make", [_far_clusters, _sheet,
+                                  lambda rng, n: rng.normal(size=(n, 20))])  # nothing to skip
+def test_knn_kernel_finds_the_exact_nearest_neighbours(make):
+    rng = np.random.default_rng(0)
+    n, k = 1100, 10  # not a multiple of the tile sizes
+    X = make(rng, n)
+    G, _ = kern.knn_diffusion_kernel(X, 1.0, k)
+    from scipy.spatial.distance import cdist
+
+    nearest = np.argsort(cdist(X, X, "sqeuclidean"), axis=1, kind="stable")[:, : k + 1]
+    for i in range(n):
+        assert set(nearest[i]) <= set(G.indices[G.indptr[i]:G.indptr[i + 1]])
+
+
+def test_knn_kernel_in_local_order_is_the_same_graph_permuted():
+    X = _sheet(np.random.default_rng(2), 300)
+    G, deg = kern.knn_diffusion_kernel(X, 5.0, 8)
+    Gl, degl = kern.knn_diffusion_kernel(X, 5.0, 8, local_order=True)
+    assert Gl.nnz == G.nnz
+    np.testing.assert_allclose(np.sort(degl), np.sort(deg), rtol=1e-13)
+    np.testing.assert_allclose(np.linalg.eigvalsh(Gl.toarray()), np.linalg.eigvalsh(G.toarray()),
+                               atol=1e-12)
+
+
+def test_spatial_order_is_a_permutation_of_compact_blocks():
+    rng = np.random.default_rng(1)
+    X = _sheet(rng, 1000)
+    order = kern._spatial_order(X - X.mean(0), 64)
+    assert np.array_equal(np.sort(order), np.arange(1000))
+    centres, radii = kern._balls(X[order], 64)
+    _, random_radii = kern._balls(X[rng.permutation(1000)], 64)
+    assert np.median(radii) < 0.5 * np.median(random_radii)
+    # every point lies in its block's ball
+    own = np.repeat(np.arange(len(centres)), 64)[:1000]
+    assert np.all(np.linalg.norm(X[order] - centres[own], axis=1) <= radii[own] * (1 + 1e-12))
+
+
 def test_jax_matches_numpy():
     pytest.importorskip("jax")
     X, _ = blobs(400, seed=3)
@@ -492,3 +541,170 @@ def test_two_stage_eigensolver_matches_scipy():
     assert eigvalsh_2stage(K[::2, ::2]) is None  # not contiguous: declined, K untouched
     if eigvalsh_2stage(K.copy()) is None:
         pytest.skip("dsyevd_2stage not found in this scipy build (scipy's 'ev' is used)")
+
+
+# -- the certified low-rank spectrum (method="auto", t = 1) ---------------------------------
+
+
+def narrow_data(n, d=5, seed=0):
+    """Activations much narrower than the default bandwidth 10: a fast decaying spectrum."""
+    return np.tanh(np.random.default_rng(seed).normal(size=(n, d)))
+
+
+def test_lowrank_equals_dense_within_its_certified_bound():
+    X = narrow_data(1000)
+    fast = DiffusionSpectralEntropy().fit(X)
+    dense = DiffusionSpectralEntropy(method="exact").fit(X)
+    assert fast.method_ == "lowrank" and dense.method_ == "exact"
+    assert 0 < fast.error_bound_ <= diffusion_module.LOWRANK_ATOL
+    assert abs(fast.entropy_ - dense.entropy_) <= fast.error_bound_
+    # the factor's eigenvalues are lower bounds of the top ones, within the residual trace
+    r = len(fast.eigenvalues_)
+    assert r < 1000 / 3
+    gap = dense.eigenvalues_[:r] - fast.eigenvalues_
+    assert gap.min() > -1e-12 and gap.max() < 1e-6
+
+
+def test_lowrank_in_bits_matches_dse_dsmi_within_the_bound():
+    dse_dsmi = pytest.importorskip("dse_dsmi")
+    X = narrow_data(1000, seed=1)
+    ref = dse_dsmi.diffusion_spectral_entropy(X, gaussian_kernel_sigma=10, t=1)
+    est = DiffusionSpectralEntropy(base=2).fit(X)
+    assert est.method_ == "lowrank"
+    # the reference adds machine epsilon to every alpha_i: below 1e-10 bits here
+    assert abs(est.entropy_ - ref) <= est.error_bound_ + 1e-10
+
+
+def test_slowly_decaying_spectrum_falls_back_to_the_dense_eigensolve():
+    # 10 clusters in 64-d at sigma = 10: every point sees its whole cluster, so the spectrum
+    # has hundreds of eigenvalues of similar size and no low rank certifies 1e-6 nats
+    X, _ = blobs(1000)
+    auto = DiffusionSpectralEntropy().fit(X)
+    assert auto.method_ == "exact" and not hasattr(auto, "error_bound_")
+    assert auto.entropy_ == DiffusionSpectralEntropy(method="exact").fit(X).entropy_
+
+
+@pytest.mark.parametrize("params", [{"t": 2}, {"method": "exact"}])
+def test_lowrank_only_on_auto_at_t_one(params):
+    est = DiffusionSpectralEntropy(**params).fit(narrow_data(1000))
+    assert est.method_ == "exact"
+
+
+def test_lowrank_only_where_its_factor_fits_the_memory_budget():
+    # the 1000 x 1000 kernel (8 MB) fits 10 MB, the kernel and the factor of up to n/3 columns
+    # do not: the dense eigensolve runs instead of raising
+    X = narrow_data(1000)
+    assert DiffusionSpectralEntropy(max_memory="10MB").fit(X).method_ == "exact"
+    assert DiffusionSpectralEntropy(max_memory="14MB").fit(X).method_ == "lowrank"
+
+
+def test_lowrank_below_its_minimum_size_is_dense(monkeypatch):
+    X = narrow_data(400)
+    assert DiffusionSpectralEntropy().fit(X).method_ == "exact"
+    monkeypatch.setattr(diffusion_module, "LOWRANK_MIN_N", 300)
+    assert DiffusionSpectralEntropy().fit(X).method_ == "lowrank"
+
+
+def test_dsmi_uses_the_certified_spectrum_for_its_large_terms():
+    X = narrow_data(1200, d=4, seed=2)
+    y = (X[:, 0] > 0).astype(int)
+    fast = DiffusionSpectralMI(progress=False).fit(X, y)
+    dense = DiffusionSpectralMI(method="exact", progress=False).fit(X, y)
+    # one certified term of up to 1e-6 nats (DSE(Z)) and two of about 600 points each
+    assert abs(fast.mutual_info_ - dense.mutual_info_) <= 3 * diffusion_module.LOWRANK_ATOL
+    assert fast.mutual_info_ != dense.mutual_info_  # the fast path did run
+
+
+def _kernel(n, d, bandwidth, seed=0):
+    return kern.diffusion_kernel_dense(narrow_data(n, d, seed), bandwidth)
+
+
+def _entropy_t1(K):
+    return kern.entropy_from_eigenvalues(np.linalg.eigvalsh(K), 1)
+
+
+@pytest.mark.parametrize("n,d,bandwidth,target", [
+    (300, 3, 2.0, 1e-3), (300, 6, 3.0, 1e-5), (400, 2, 0.3, 1e-2), (200, 8, 10.0, 1e-6),
+    (200, 8, 10.0, 1e-8),  # full rank: a residual at round-off level
+])
+def test_certificate_brackets_the_dense_entropy(n, d, bandwidth, target):
+    # loose targets on purpose: the bracket must hold whatever the residual, not only when tight
+    K = _kernel(n, d, bandwidth)
+    factor = kern.partial_cholesky(K, target * np.trace(K), max_rank=n)
+    assert factor is not None
+    L, resid = factor
+    # K - L L^T is the PSD Schur complement, of the returned diagonal
+    E = K - L @ L.T
+    np.testing.assert_allclose(np.diag(E), resid, atol=1e-14)
+    assert np.linalg.eigvalsh(E).min() > -1e-13
+    assert resid.sum() <= target * np.trace(K)
+    nu = kern.lowrank_eigenvalues(L)
+    assert np.all(np.diff(nu) <= 0)
+    value, bound = kern.lowrank_entropy(nu, float(resid.sum()), float(np.trace(K)), n)
+    assert abs(value - _entropy_t1(K)) <= bound + 1e-12
+
+
+def test_certificate_is_tight_for_an_evenly_spread_residual():
+    # K = L L^T + E with L L^T = diag(0.6, 0.2, 0.1) and tr E = 0.1: E spread evenly over the
+    # other eigenvalues is the case the upper end of the bracket assumes; E on the largest
+    # eigenvalue is the case of the lower end
+    n, head = 500, np.array([0.6, 0.2, 0.1])
+    for lam, near in ((np.r_[head, np.full(n - 3, 0.1 / (n - 3))], "high"),
+                      (np.r_[head + [0.1, 0, 0], np.zeros(n - 3)], "low")):
+        L = np.zeros((n, 3))
+        L[np.arange(3), np.arange(3)] = np.sqrt(head)
+        value, bound = kern.lowrank_entropy(kern.lowrank_eigenvalues(L), 0.1, 1.0, n)
+        p = lam[lam > 0]
+        truth = float(-np.sum(p * np.log(p)))
+        assert abs(value - truth) <= bound
+        edge = value + bound if near == "high" else value - bound
+        assert abs(truth - edge) < 0.03 * bound
+
+
+def test_certificate_with_no_residual_is_the_entropy_itself():
+    lam = np.array([0.5, 0.3, 0.2])
+    L = np.diag(np.sqrt(lam))
+    value, bound = kern.lowrank_entropy(kern.lowrank_eigenvalues(L), 0.0, 1.0, 3)
+    assert bound == 0.0
+    assert value == pytest.approx(float(-np.sum(lam * np.log(lam))), abs=1e-15)
+
+
+@pytest.mark.parametrize("atol,n", [(1e-6, 2000), (1e-9, 300), (1e-2, 10)])
+def test_trace_target_is_the_largest_that_certifies(atol, n):
+    trace = 1.7
+    eta = kern.lowrank_trace_target(atol, n, trace) / trace
+    width = 0.5 * eta * (1 + math.log(n / eta))  # the half-width with p_max = 1
+    assert width <= atol
+    assert width > 0.99 * atol
+
+
+def test_partial_cholesky_gives_up_on_a_flat_spectrum():
+    # K = I: every pivot removes 1 / n of the trace, so no rank below n certifies anything
+    assert kern.partial_cholesky(np.eye(600), 1e-3, max_rank=200) is None
+
+
+def test_partial_cholesky_of_a_rank_one_kernel_is_one_column():
+    v = np.random.default_rng(0).uniform(1, 2, size=50)
+    L, resid = kern.partial_cholesky(np.outer(v, v), 1e-12, max_rank=20)
+    assert L.shape == (50, 1)
+    np.testing.assert_allclose(np.abs(L[:, 0]), v, rtol=1e-12)
+    assert resid.sum() < 1e-12
+
+
+# -- the scale warning's shortcut -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("factor,fires", [(1 + 1e-7, True), (1 - 1e-7, False)])
+def test_scale_warning_shortcut_agrees_with_the_median_at_the_threshold(factor, fires):
+    # a value at the low bound (0): the warning needs bandwidth >= 10 x median distance; the
+    # pair-count shortcut must not decide differently from the median right at the threshold
+    from infotheory._bandwidth import median_bandwidth, warn_if_scale_dominated
+
+    X = np.random.default_rng(3).normal(size=(301, 3))  # an odd number of pairs ...
+    for rows in (X, X[:300]):  # ... and an even one
+        med = median_bandwidth(rows, np.random.default_rng(0), max_memory="1GB")
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            warn_if_scale_dominated(0.0, 0.0, 5.0, rows, 10 * med * factor, what="x")
+            warn_if_scale_dominated(5.0, 0.0, 5.0, rows, med / 10 / factor, what="x")
+        assert len(seen) == (2 if fires else 0)
