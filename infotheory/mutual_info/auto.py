@@ -13,8 +13,10 @@ from sklearn.base import clone
 from .._base import Estimate, InfoEstimator
 from .._params import Checked, StrOptions
 from .._validation import check_random_state, pow2_scale
+from ._blocks import dependence_blocks
 from ._diagnostics import MAX_LABEL_VALUES, InfotheoryWarning, warn
 from .copula import DF_GRID, MIXTURE_COMPONENTS, _mixture_copula_fit, _ranks, _scores, _t_copula_fit
+from .ksg import KSGMI
 
 __all__ = ["DegenerateInputWarning", "MIDiagnostics", "MutualInfo", "inspect_pair"]
 
@@ -28,6 +30,14 @@ KNN_K = 3
 #: Relative jitter added before a kNN estimate when values repeat (documented in the class).
 TIE_NOISE = 1e-10
 _EXACT = 1e-12
+#: Family-wise level of the pairwise independence tests that split ``(X, y)`` into blocks.
+BLOCK_ALPHA = 0.01
+#: Fewest samples for the block search (2 x 2 bins of about 20 samples each per pair).
+BLOCK_MIN_SAMPLES = 80
+#: Most features (both sides) for the block search: its tables cost about ``n (8 d)^2`` flops.
+BLOCK_MAX_FEATURES = 512
+#: Standard errors of KSG by which it must exceed a block's copula estimate to replace it.
+BLOCK_Z = 2.5
 
 #: ``method=`` value -> (module, class) of the package's MI estimators.
 METHODS = {
@@ -86,6 +96,16 @@ class MIDiagnostics:
         (``"t_copula"``, ``"mixture_copula"``); the larger one is the copula model used.
     reason : str
         One sentence: why the reported method was chosen.
+    blocks : tuple of (tuple of int, tuple of int), or None
+        Blocks of mutually independent coordinates found by the pairwise tests
+        (:func:`~infotheory.mutual_info._blocks.dependence_blocks`): the columns ``(of X,
+        of y)`` of each block with both sides; ``()`` when no pair of coordinates was found
+        dependent, ``None`` when no search ran (``blocks=False``, discrete data, a 1 + 1 pair,
+        fewer than ``BLOCK_MIN_SAMPLES`` samples or more than ``BLOCK_MAX_FEATURES`` features).
+    block_estimates : tuple of float
+        MI of each block (nats), when the sum over blocks was a candidate.
+    block_methods : tuple of str
+        What estimated each block.
     """
 
     n_samples: int
@@ -103,6 +123,9 @@ class MIDiagnostics:
     copula_df: float | None = None
     copula_loglik: Mapping = field(default_factory=dict)
     reason: str = ""
+    blocks: tuple | None = None
+    block_estimates: tuple = ()
+    block_methods: tuple = ()
 
 
 def _distinct_counts(A: np.ndarray) -> np.ndarray:
@@ -203,6 +226,99 @@ def _import_method(method: str):
 
 def _seed(rng: np.random.Generator) -> int:
     return int(rng.integers(0, 2**31 - 1))
+
+
+@dataclass(frozen=True)
+class _PairFit:
+    """The continuous candidates of one pair (or block) and the one the rule picks."""
+
+    candidates: dict
+    loglik: dict
+    df: float | None
+    method: str
+    copula: str | None = None  # the copula model of larger held-out likelihood
+    ksg_se: float | None = None  # KSG's standard error (per-sample terms)
+
+
+def _rank_ksg(ranks: np.ndarray, dx: int, ties: bool, noise_seed: int) -> KSGMI:
+    """KSG (k = ``KNN_K``) fitted to the normal scores of the ranks; jittered when values repeat."""
+    n = ranks.shape[0]
+    Z = _scores(ranks, n, math.inf)
+    ties = ties or bool(np.any(_distinct_counts(Z) < n))
+    est = KSGMI(k=min(KNN_K, n - 1), warn_bias=False, warn_discrete=False,
+                noise=TIE_NOISE if ties else 0.0, random_state=noise_seed)
+    return est.fit(Z[:, :dx], Z[:, dx:])
+
+
+def _pair_candidates(X, y, ranks, ties, split_seed, noise_seed, *, mixture=True) -> _PairFit:
+    """The copula models (t always, the Gaussian mixture up to ``KNN_MAX_DIM`` joint features
+    when ``mixture``) and KSG on the ranks (up to ``KNN_MAX_DIM``); the rule picks the copula
+    model of larger held-out likelihood, then the larger of it and KSG."""
+    n, dx = X.shape
+    d = dx + y.shape[1]
+    candidates, loglik, df, ksg_se = {}, {}, None, None
+    if n >= 2 * (d + 2):  # each half of the held-out split must fit a d x d correlation
+        fit = _t_copula_fit(X, y, DF_GRID, np.random.default_rng(split_seed))
+        candidates["t_copula"], df = fit["mi"], fit["df"]
+        loglik["t_copula"] = max(fit["heldout_loglik"].values())
+        if mixture and d <= KNN_MAX_DIM:
+            mix = _mixture_copula_fit(X, y, MIXTURE_COMPONENTS,
+                                      np.random.default_rng(split_seed))
+            if mix["mi"] is not None:
+                candidates["mixture_copula"] = mix["mi"]
+                loglik["mixture_copula"] = max(mix["heldout_loglik"].values())
+    if d <= KNN_MAX_DIM or not candidates:
+        ksg = _rank_ksg(ranks, dx, ties, noise_seed)
+        candidates["ksg_ranks"], ksg_se = ksg.mutual_info_, ksg.standard_error_
+    # The copula model is the one with the larger held-out likelihood; KSG is then compared.
+    compared = [m for m in candidates if m == "ksg_ranks"]
+    copula = max(loglik, key=loglik.get) if loglik else None
+    if copula is not None:
+        compared.append(copula)
+    return _PairFit(candidates, loglik, df, max(compared, key=candidates.get), copula, ksg_se)
+
+
+def _blocks_informative(found, d: int) -> bool:
+    """Whether the sum over the blocks can differ from the whole-pair candidates: several
+    blocks, or one block smaller than the pair within the reach of the low-dimensional
+    estimators (mixture copula, KSG), which gain from dropping independent columns. (A t
+    copula on a subset of the columns, all a larger block gets, is the whole pair's model
+    restricted: it adds nothing.)"""
+    if len(found.blocks) >= 2:
+        return True
+    if len(found.blocks) == 1:
+        size = sum(len(side) for side in found.blocks[0])
+        return size < d and size <= KNN_MAX_DIM
+    return False
+
+
+def _block_sum(fits) -> tuple[float, tuple, tuple]:
+    """Sum over blocks of one estimate each, chosen without the upward bias of a maximum.
+
+    Each block's estimate is its copula model's, unless KSG exceeds it by more than
+    ``BLOCK_Z`` standard errors of KSG (the copula model then misses dependence, as on bounded
+    noise). The sum of the KSG estimates replaces that sum when it is larger and exceeds the sum
+    of the copula estimates by ``BLOCK_Z`` standard errors of the total (a misfit shared by many
+    weak blocks, each within its noise). Returns the sum, the per-block values and methods.
+    """
+    values, methods = [], []
+    for f in fits:
+        copula = f.candidates.get(f.copula) if f.copula is not None else None
+        ksg = f.candidates.get("ksg_ranks")
+        if ksg is not None and (copula is None or ksg - copula > BLOCK_Z * f.ksg_se):
+            values.append(ksg)
+            methods.append("ksg_ranks")
+        else:
+            values.append(copula)
+            methods.append(f.copula)
+    total = float(sum(values))
+    if all(f.copula is not None and "ksg_ranks" in f.candidates for f in fits):
+        ksg_total = sum(f.candidates["ksg_ranks"] for f in fits)
+        excess = ksg_total - sum(f.candidates[f.copula] for f in fits)
+        if ksg_total > total and excess > BLOCK_Z * math.sqrt(sum(f.ksg_se ** 2 for f in fits)):
+            return float(ksg_total), tuple(f.candidates["ksg_ranks"] for f in fits), \
+                ("ksg_ranks",) * len(fits)
+    return total, tuple(float(v) for v in values), tuple(methods)
 
 
 class MutualInfo(InfoEstimator):
@@ -321,9 +437,11 @@ class MutualInfo(InfoEstimator):
     _result_attr = "mutual_info_"
     _requires_y = True
 
-    def __init__(self, *, method="auto", method_params=None, random_state=None, base=None):
+    def __init__(self, *, method="auto", method_params=None, blocks=True, random_state=None,
+                 base=None):
         self.method = method
         self.method_params = method_params
+        self.blocks = blocks
         self.random_state = random_state
         self.base = base
 
@@ -331,6 +449,7 @@ class MutualInfo(InfoEstimator):
         "method": [StrOptions(("auto", *METHODS))],
         "method_params": [Checked("a dict of parameters of the chosen estimator",
                                   _check_method_params), None],
+        "blocks": ["boolean"],
         "random_state": ["random_state"],
         "base": ["base"],
     }
@@ -383,34 +502,28 @@ class MutualInfo(InfoEstimator):
                             f"{side} is discrete and the other variable continuous")
 
     def _continuous(self, X, y, diag, rng):
-        from .ksg import KSGMI
-
         n, dx = X.shape
         d = dx + y.shape[1]
-        candidates, loglik, df = {}, {}, None
         split_seed, noise_seed = _seed(rng), _seed(rng)
-        if n >= 2 * (d + 2):  # each half of the held-out split must fit a d x d correlation
-            fit = _t_copula_fit(X, y, DF_GRID, np.random.default_rng(split_seed))
-            candidates["t_copula"], df = fit["mi"], fit["df"]
-            loglik["t_copula"] = max(fit["heldout_loglik"].values())
-            if d <= KNN_MAX_DIM:
-                mix = _mixture_copula_fit(X, y, MIXTURE_COMPONENTS,
-                                          np.random.default_rng(split_seed))
-                if mix["mi"] is not None:
-                    candidates["mixture_copula"] = mix["mi"]
-                    loglik["mixture_copula"] = max(mix["heldout_loglik"].values())
-        if d <= KNN_MAX_DIM or not candidates:
-            ranks = _ranks(np.hstack([X, y]))
-            Z = _scores(ranks, n, math.inf)
-            ties = diag.duplicate_rows > 0 or bool(np.any(_distinct_counts(Z) < n))
-            est = KSGMI(k=min(KNN_K, n - 1), warn_bias=False, warn_discrete=False,
-                        noise=TIE_NOISE if ties else 0.0, random_state=noise_seed)
-            candidates["ksg_ranks"] = est.fit(Z[:, :dx], Z[:, dx:]).mutual_info_
-        # The copula model is the one with the larger held-out likelihood; KSG is then compared.
-        compared = [m for m in candidates if m == "ksg_ranks"]
-        if loglik:
-            compared.append(max(loglik, key=loglik.get))
-        method = max(compared, key=candidates.get)
+        ranks = np.hstack([_ranks(X), _ranks(y)])
+        ties = diag.duplicate_rows > 0
+        fit = _pair_candidates(X, y, ranks, ties, split_seed, noise_seed)
+        candidates, loglik = dict(fit.candidates), dict(fit.loglik)
+        found, block_values, block_methods = None, (), ()
+        if self.blocks and BLOCK_MIN_SAMPLES <= n and 2 < d <= BLOCK_MAX_FEATURES:
+            found = dependence_blocks(ranks, dx, alpha=BLOCK_ALPHA)
+            if _blocks_informative(found, d):
+                fits = []
+                for bx, by in found.blocks:
+                    cols = list(bx) + [dx + j for j in by]
+                    # 1 + 1 blocks: no mixture copula (KSG covers non-elliptical copulas in 2-D)
+                    fits.append(_pair_candidates(X[:, list(bx)], y[:, list(by)], ranks[:, cols],
+                                                 ties, _seed(rng), _seed(rng),
+                                                 mixture=len(cols) > 2))
+                candidates["blocks"], block_values, block_methods = _block_sum(fits)
+        method = fit.method
+        if "blocks" in candidates and candidates["blocks"] > candidates[method]:
+            method = "blocks"
         if not loglik:
             reason = "too few samples for a copula model: KSG on the ranks only"
         elif "ksg_ranks" not in candidates:
@@ -418,7 +531,14 @@ class MutualInfo(InfoEstimator):
         else:
             reason = ("the larger of KSG on the ranks and the copula model of larger held-out "
                       "likelihood (each is biased low where it fails)")
-        return self._result(candidates[method], method, diag, candidates, reason, df, loglik)
+        if "blocks" in candidates:
+            reason += (f"; {len(found.blocks)} independent block(s) found, whose sum is "
+                       "compared as one more candidate")
+        diag = MIDiagnostics(**{**diag.__dict__,
+                                "blocks": found.blocks if found is not None else None,
+                                "block_estimates": block_values,
+                                "block_methods": block_methods})
+        return self._result(candidates[method], method, diag, candidates, reason, fit.df, loglik)
 
     def _delegate(self, X, y, rng):
         cls = _import_method(self.method)
