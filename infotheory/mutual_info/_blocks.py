@@ -131,8 +131,9 @@ def dependence_blocks(ranks: np.ndarray, dim_x: int, *, alpha: float = 0.01,
     >>> rng = np.random.default_rng(0)
     >>> X = rng.standard_normal((2000, 3))
     >>> Y = X[:, [2, 0]] + rng.standard_normal((2000, 2))
-    >>> dependence_blocks(rankdata(np.hstack([X, Y]), axis=0), 3).blocks
-    ((( 0,), (1,)), ((2,), (0,)))
+    >>> found = dependence_blocks(rankdata(np.hstack([X, Y]), axis=0), 3)
+    >>> found.blocks, found.n_components  # X_1 is independent of everything
+    ((((0,), (1,)), ((2,), (0,))), 3)
     """
     n, d = ranks.shape
     bins = block_bins(n) if n_bins is None else int(n_bins)

@@ -13,12 +13,14 @@ from sklearn.base import clone
 from .._base import Estimate, InfoEstimator
 from .._params import Checked, StrOptions
 from .._validation import check_random_state, pow2_scale
+from .._warnings import format_info
 from ._blocks import dependence_blocks
 from ._diagnostics import MAX_LABEL_VALUES, InfotheoryWarning, warn
 from .copula import DF_GRID, MIXTURE_COMPONENTS, _mixture_copula_fit, _ranks, _scores, _t_copula_fit
 from .ksg import KSGMI
 
-__all__ = ["DegenerateInputWarning", "MIDiagnostics", "MutualInfo", "inspect_pair"]
+__all__ = ["DegenerateInputWarning", "MIDiagnostics", "MutualInfo", "UnverifiableEstimateWarning",
+           "inspect_pair"]
 
 #: An integer-valued column with at most this many distinct values is discrete (labels, counts):
 #: the label threshold of the package's input diagnostics.
@@ -63,6 +65,17 @@ def _check_method_params(value) -> None:
 
 class DegenerateInputWarning(InfotheoryWarning):
     """The inputs make the mutual information trivial (0 or infinite); nothing was estimated."""
+
+
+class UnverifiableEstimateWarning(InfotheoryWarning):
+    r"""The estimate exceeds :math:`\log N` nats, more than ``N`` samples can confirm.
+
+    A lower bound on mutual information that holds with high confidence cannot exceed
+    :math:`O(\log N)` from ``N`` samples (McAllester and Stratos 2020); above it the value is
+    the extrapolation of a model (here the copula's near-singular correlation), typically of a
+    near-deterministic dependence whose MI may be infinite (e.g. one network layer computed
+    from the other).
+    """
 
 
 @dataclass(frozen=True)
@@ -280,10 +293,9 @@ def _pair_candidates(X, y, ranks, ties, split_seed, noise_seed, *, mixture=True)
 
 def _blocks_informative(found, d: int) -> bool:
     """Whether the sum over the blocks can differ from the whole-pair candidates: several
-    blocks, or one block smaller than the pair within the reach of the low-dimensional
-    estimators (mixture copula, KSG), which gain from dropping independent columns. (A t
-    copula on a subset of the columns, all a larger block gets, is the whole pair's model
-    restricted: it adds nothing.)"""
+    blocks, or one block smaller than the pair within the reach of KSG, which gains from
+    dropping independent columns. (A t copula on a subset of the columns, all a larger block
+    gets, is the whole pair's model restricted: it adds nothing.)"""
     if len(found.blocks) >= 2:
         return True
     if len(found.blocks) == 1:
@@ -516,10 +528,10 @@ class MutualInfo(InfoEstimator):
                 fits = []
                 for bx, by in found.blocks:
                     cols = list(bx) + [dx + j for j in by]
-                    # 1 + 1 blocks: no mixture copula (KSG covers non-elliptical copulas in 2-D)
+                    # t copula and KSG only: the mixture copula's cost (seconds per block)
+                    # would grow with the number of blocks
                     fits.append(_pair_candidates(X[:, list(bx)], y[:, list(by)], ranks[:, cols],
-                                                 ties, _seed(rng), _seed(rng),
-                                                 mixture=len(cols) > 2))
+                                                 ties, _seed(rng), _seed(rng), mixture=False))
                 candidates["blocks"], block_values, block_methods = _block_sum(fits)
         method = fit.method
         if "blocks" in candidates and candidates["blocks"] > candidates[method]:
@@ -538,6 +550,13 @@ class MutualInfo(InfoEstimator):
                                 "blocks": found.blocks if found is not None else None,
                                 "block_estimates": block_values,
                                 "block_methods": block_methods})
+        if candidates[method] > math.log(n):
+            warn(f"MutualInfo: the estimate {format_info(candidates[method], self.base)} exceeds "
+                 f"log N = {format_info(math.log(n), self.base)}, more than {n} samples can "
+                 "confirm (McAllester & Stratos 2020): the dependence is near-deterministic and "
+                 "I(X;Y) may be infinite (e.g. one layer computed from the other); read the value "
+                 "as the copula model's extrapolation, not a measurement.",
+                 UnverifiableEstimateWarning)
         return self._result(candidates[method], method, diag, candidates, reason, fit.df, loglik)
 
     def _delegate(self, X, y, rng):

@@ -8,12 +8,20 @@ import pytest
 from infotheory import KSGMI, GaussianCopulaMI, MutualInfo, StudentTCopulaMI
 from infotheory.datasets import (
     correlated_gaussians,
+    gaussian_interaction,
     gaussian_mixture,
     mi_suite,
     student_t,
     uniform_additive_noise,
 )
-from infotheory.mutual_info import DegenerateInputWarning, MIDiagnostics, gaussian_copula_mi
+from infotheory.mutual_info import (
+    DegenerateInputWarning,
+    DiscreteMI,
+    MIDiagnostics,
+    gaussian_copula_mi,
+)
+from infotheory.mutual_info._blocks import dependence_blocks, pairwise_plugin_mi
+from infotheory.mutual_info.copula import _ranks
 
 # -- the Student-t copula ------------------------------------------------------------------------
 
@@ -113,13 +121,91 @@ def test_one_dimensional_non_gaussian_copulas_use_a_non_elliptical_candidate(mak
 
 
 def test_high_dimension_uses_the_copula_model_only():
-    X, Y, true_mi = correlated_gaussians(2000, mi=1.0, dim=15, random_state=0)
+    # dense: every feature of Y depends on every feature of X, no split into blocks
+    X, Y, true_mi = gaussian_interaction(2000, 15, 15, mi=1.0, random_state=0)
     est = MutualInfo(random_state=0).fit(X, Y)
     assert est.method_ == "t_copula"
     assert set(est.diagnostics_.candidates) == {"t_copula"}
     assert isinstance(est.diagnostics_, MIDiagnostics)
     assert est.diagnostics_.n_features_x == 15 and est.diagnostics_.copula_df >= 20
     assert est.mutual_info_ == pytest.approx(true_mi, abs=0.08)
+
+
+# -- independent blocks ---------------------------------------------------------------------------
+
+
+def test_blocky_input_is_split_and_summed():
+    # Y_i = X_i + U(-1, 1): four independent 1 + 1 pairs of 0.25 nats; a copula model of the
+    # whole 4 + 4 pair misses half of it (bounded noise is far from elliptical).
+    X, Y, true_mi = uniform_additive_noise(2000, dim=4, epsilon=1.0, random_state=0)
+    est = MutualInfo(random_state=0).fit(X, Y)
+    diag = est.diagnostics_
+    assert est.method_ == "blocks"
+    assert diag.blocks == tuple(((i,), (i,)) for i in range(4))
+    assert diag.block_methods == ("ksg_ranks",) * 4
+    assert est.mutual_info_ == pytest.approx(sum(diag.block_estimates))
+    # 4 KSG estimates of spread about 0.015 each at N = 2000: 0.08 is 2.5 SE of the sum
+    assert est.mutual_info_ == pytest.approx(true_mi, abs=0.08)
+    whole = MutualInfo(random_state=0, blocks=False).fit(X, Y)
+    assert whole.diagnostics_.blocks is None and "blocks" not in whole.diagnostics_.candidates
+    assert whole.mutual_info_ < true_mi - 0.2
+
+
+def test_dense_input_is_one_block():
+    X, Y, _ = gaussian_interaction(2000, 3, 3, mi=1.0, random_state=0)
+    diag = MutualInfo(random_state=0).fit(X, Y).diagnostics_
+    assert diag.blocks == (((0, 1, 2), (0, 1, 2)),)
+    assert "blocks" not in diag.candidates and diag.block_estimates == ()
+
+
+@pytest.mark.slow
+def test_unequal_gaussian_blocks_closed_form():
+    # blocks of 1 + 1, 2 + 3 and 4 + 2 features; I is the sum of the blocks' closed forms
+    rng = np.random.default_rng(5)
+    parts = [gaussian_interaction(3000, dx, dy, mi=mi, random_state=rng)
+             for dx, dy, mi in [(1, 1, 0.5), (2, 3, 1.0), (4, 2, 0.8)]]
+    X, Y = np.hstack([p[0] for p in parts]), np.hstack([p[1] for p in parts])
+    est = MutualInfo(random_state=0).fit(X, Y)
+    assert est.diagnostics_.blocks == (((3, 4, 5, 6), (4, 5)), ((1, 2), (1, 2, 3)), ((0,), (0,)))
+    assert est.diagnostics_.candidates["blocks"] == pytest.approx(2.3, abs=0.08)
+    assert est.mutual_info_ == pytest.approx(2.3, abs=0.08)
+
+
+def test_independent_high_dimensional_pair_has_no_blocks():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(2000, 20)), rng.uniform(size=(2000, 20))
+    est = MutualInfo(random_state=0).fit(X, Y)
+    assert est.diagnostics_.blocks == ()
+    assert "blocks" not in est.diagnostics_.candidates
+    assert abs(est.mutual_info_) < 0.05
+
+
+def test_non_monotone_dependence_joins_a_block():
+    # y = x^2 + noise has zero correlation: the G-test on binned ranks finds it
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2000, 3))
+    Y = np.column_stack([X[:, 0] ** 2 + 0.5 * rng.normal(size=2000), rng.normal(size=2000)])
+    found = dependence_blocks(np.column_stack([_ranks(X), _ranks(Y)]), 3)
+    assert found.blocks == (((0,), (0,)),) and found.n_edges == 1
+
+
+def test_pairwise_plugin_mi_matches_the_discrete_estimator():
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 4, size=(500, 3))
+    codes[:, 2] = (codes[:, 0] + (rng.random(500) < 0.3)) % 4
+    mi, occupied = pairwise_plugin_mi(codes, 4)
+    assert occupied.tolist() == [4, 4, 4]
+    for i, j in [(0, 1), (0, 2), (1, 2)]:
+        ref = DiscreteMI(method="plugin").fit(codes[:, i], codes[:, j]).mutual_info_
+        assert mi[i, j] == pytest.approx(ref, abs=1e-12)
+        assert mi[j, i] == pytest.approx(mi[i, j], abs=1e-15)
+
+
+def test_blocks_are_deterministic_under_random_state():
+    X, Y, _ = uniform_additive_noise(500, dim=3, epsilon=1.0, random_state=1)
+    a, b = MutualInfo(random_state=4).fit(X, Y), MutualInfo(random_state=4).fit(X, Y)
+    assert a.diagnostics_.blocks and a.mutual_info_ == b.mutual_info_
+    assert a.diagnostics_ == b.diagnostics_
 
 
 @pytest.mark.parametrize("mi, dim, n, tol", [(0.5, 1, 2000, 0.05), (2.0, 5, 2000, 0.1),
@@ -258,6 +344,8 @@ def test_neural_method_needs_its_estimator():
 @pytest.mark.parametrize("params, error, match", [
     ({"method": "magic"}, ValueError, "method"),
     ({"method_params": 5}, TypeError, "method_params"),
+    ({"blocks": "yes"}, TypeError, "blocks"),
+    ({"blocks": None}, TypeError, "blocks"),
 ])
 def test_bad_parameters(params, error, match):
     X, Y, _ = correlated_gaussians(50, mi=0.5, random_state=0)
