@@ -18,6 +18,7 @@ from infotheory.mutual_info import (
     DegenerateInputWarning,
     DiscreteMI,
     MIDiagnostics,
+    UnverifiableEstimateWarning,
     gaussian_copula_mi,
 )
 from infotheory.mutual_info._blocks import dependence_blocks, pairwise_plugin_mi
@@ -144,11 +145,12 @@ def test_blocky_input_is_split_and_summed():
     assert diag.blocks == tuple(((i,), (i,)) for i in range(4))
     assert diag.block_methods == ("ksg_ranks",) * 4
     assert est.mutual_info_ == pytest.approx(sum(diag.block_estimates))
-    # 4 KSG estimates of spread about 0.015 each at N = 2000: 0.08 is 2.5 SE of the sum
-    assert est.mutual_info_ == pytest.approx(true_mi, abs=0.08)
+    # KSG on bounded noise is biased low at N = 2000: measured 0.88-1.00 over four seeds
+    # (0.88 on this one), the whole pair 0.48 at best
+    assert est.mutual_info_ == pytest.approx(true_mi, abs=0.15)
     whole = MutualInfo(random_state=0, blocks=False).fit(X, Y)
     assert whole.diagnostics_.blocks is None and "blocks" not in whole.diagnostics_.candidates
-    assert whole.mutual_info_ < true_mi - 0.2
+    assert whole.mutual_info_ < true_mi - 0.4 and est.mutual_info_ > whole.mutual_info_ + 0.3
 
 
 def test_dense_input_is_one_block():
@@ -369,12 +371,66 @@ def test_suite_accuracy_elliptical(families, max_mae):
 
 @pytest.mark.slow
 def test_suite_accuracy_low_dimensional_non_elliptical():
-    # Each measured within 0.03 at N = 5000 (uniform noise, "X" mixtures, Swiss roll, CDF).
-    # (Uniform noise 2+2 is excluded: 1.41 for 1.62, a known shortfall reported in the docs.)
+    # Each measured within 0.045 at N = 5000 (uniform noise, "X" mixtures, Swiss roll, CDF;
+    # uniform noise 2+2: 1.579 for 1.622 as two 1+1 blocks, 1.41 before the blocks).
     tasks = [t for t in mi_suite(families=["uniform-noise", "mixture", "transformed"])
-             if t.dim_x + t.dim_y <= 4 and "spiral" not in t.name
-             and t.name != "uniform-noise 2v2 eps=0.3"]
+             if t.dim_x + t.dim_y <= 4 and "spiral" not in t.name]
     assert len(tasks) >= 8
     for task in tasks:
         X, Y, mi = task.sample(5000, random_state=1)
         assert MutualInfo(random_state=0).fit(X, Y).mutual_info_ == pytest.approx(mi, abs=0.06)
+
+
+@pytest.mark.slow
+def test_suite_accuracy_uniform_noise_in_blocks():
+    # Measured at N = 5000, seed 1: mean absolute error 0.039 (0.46 before the blocks), the
+    # largest 0.074 (10 + 10); the pair-by-pair blocks are found on every task of 2 + 2 or more.
+    errors = []
+    for task in mi_suite(families=["uniform-noise"]):
+        X, Y, mi = task.sample(5000, random_state=1)
+        est = MutualInfo(random_state=0).fit(X, Y)
+        if task.dim_x > 1:
+            assert est.method_ == "blocks" and len(est.diagnostics_.blocks) == task.dim_x
+        errors.append(abs(est.mutual_info_ - mi))
+    assert np.mean(errors) < 0.06 and max(errors) < 0.12
+
+
+def _square_pair_mi(sigma):
+    # I(X; X^2 + sigma e), X, e ~ N(0, 1): h(Y) - h(sigma e), h(Y) by quadrature of p(y)
+    from scipy import integrate, stats
+
+    xs = np.linspace(-9.0, 9.0, 4001)
+    wx = stats.norm.pdf(xs) * (xs[1] - xs[0])
+    ys = np.linspace(-8.0 * sigma, 90.0, 20001)
+    p = stats.norm.pdf(ys[:, None] - xs[None, :] ** 2, scale=sigma) @ wx
+    hy = -integrate.trapezoid(p * np.log(np.where(p > 0, p, 1.0)), ys)
+    return hy - 0.5 * math.log(2 * math.pi * math.e * sigma ** 2)
+
+
+@pytest.mark.slow
+def test_blocks_of_mixed_families_and_non_monotone_pairs():
+    # uniform-noise pairs beside a dense Gaussian block: measured 2.466 for 2.5 (N = 5000, two
+    # seeds; the whole pair's t copula gives 1.96)
+    rng = np.random.default_rng(100)
+    Xu, Yu, tu = uniform_additive_noise(5000, dim=3, epsilon=0.5, random_state=rng)
+    Xg, Yg, tg = gaussian_interaction(5000, 3, 3, mi=1.0, random_state=rng)
+    est = MutualInfo(random_state=0).fit(np.hstack([Xu, Xg]), np.hstack([Yu, Yg]))
+    assert est.method_ == "blocks" and len(est.diagnostics_.blocks) == 4
+    assert est.mutual_info_ == pytest.approx(tu + tg, abs=0.08)
+    # two independent pairs y = x^2 + noise (zero correlation): the G-test finds the pairs
+    truth = 2 * _square_pair_mi(0.5)
+    X = rng.standard_normal((5000, 2))
+    Y = X ** 2 + 0.5 * rng.standard_normal((5000, 2))
+    est = MutualInfo(random_state=0).fit(X, Y)
+    assert est.diagnostics_.blocks == (((0,), (0,)), ((1,), (1,)))
+    assert est.mutual_info_ == pytest.approx(truth, abs=0.08)
+
+
+def test_estimate_above_log_n_warns():
+    # two ReLU layers, the second computed from the first: I is infinite; 11.3 nats > log 500
+    rng = np.random.default_rng(0)
+    X = np.maximum(rng.normal(size=(500, 8)) @ rng.normal(size=(8, 32)), 0.0)
+    Y = np.maximum(X @ rng.normal(size=(32, 16)), 0.0)
+    with pytest.warns(UnverifiableEstimateWarning, match="exceeds log N"):
+        est = MutualInfo(random_state=0).fit(X, Y)
+    assert est.mutual_info_ > math.log(500)
