@@ -442,7 +442,8 @@ class MutualInfo(InfoEstimator):
     0.69). Of the tasks with at most 20 joint dimensions, the held-out likelihood prefers
     the t copula on all 15 Gaussian and Student-t ones and the mixture on all 6 mixture ones.
     What remains: non-elliptical dependence above 20 joint dimensions that does not split into
-    blocks (the 25 + 25 mixture: 0.15 for 0.61), and spiral rotations in 3 + 3 (0.40 for 1.0).
+    blocks (the 25 + 25 mixture: 0.15 for 0.61), and spiral rotations in 3 + 3 (0.45 for 1.0;
+    0.40 without the blocks).
     ``benchmarks/bench_mi_accuracy.py`` prints the table per family beside the other
     estimators.
 
