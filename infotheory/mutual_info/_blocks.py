@@ -10,9 +10,14 @@ coordinates of one side only contributes 0). Each block is of lower dimension th
 an estimator accurate in low dimension stays accurate on it.
 
 The blocks are the connected components of the graph whose edges are the pairs of coordinates
-(both sides together) found dependent by either of two tests, each at the level
-:math:`\alpha / (2m)` (Bonferroni over the :math:`m` pairs and the two tests, so under
-independence the probability of any false edge is at most :math:`\alpha`):
+(both sides together) found dependent. Each pair gets two tests, the smaller p-value doubled
+(Bonferroni over the two), and the edges are the pairs that the Benjamini-Hochberg procedure at
+level :math:`\alpha` rejects among all :math:`m = d(d-1)/2`. Under complete independence the
+chance of any false edge is at most :math:`\alpha` (as with Bonferroni); where many pairs are
+dependent, weak ones are found that Bonferroni's :math:`\alpha/m` misses (uniform noise
+on 25 + 25 features at N = 1000: 22 of the 25 pairs of 0.05 nats instead of 11). A false
+edge only merges two independent blocks (the sum stays exact, the blocks larger); a missed
+edge drops dependence, so power matters more here than strict family-wise control.
 
 * a G-test, for any form of dependence: each coordinate is cut into ``B`` equiprobable bins of
   its ranks, the plug-in mutual information :math:`\hat I_{ij}` of every pair comes from one
@@ -21,7 +26,9 @@ independence the probability of any false edge is at most :math:`\alpha`):
 * a correlation test of the normal scores :math:`z` of the ranks (van der Waerden), much more
   powerful for weak monotone dependence: :math:`N r_{ij}^2` against :math:`\chi^2_1`. A pair of
   0.05 nats of uniform additive noise gives :math:`N r^2 \approx 50` at N = 5000, the G-test
-  about its threshold. Pairwise tests cannot see dependence that exists only jointly (a shared
+  about its threshold.
+
+Pairwise tests cannot see dependence that exists only jointly (a shared
 scale, parity): a split found here is a hypothesis, which is why :class:`MutualInfo` keeps the
 estimates of the whole pair beside the sum over blocks.
 """
@@ -64,7 +71,7 @@ class DependenceBlocks:
     n_bins : int
         Equiprobable bins per coordinate of the tests.
     threshold : float
-        Family-wise level of the tests (Bonferroni over the pairs).
+        Level of the Benjamini-Hochberg procedure over the pairs.
     n_edges : int
         Pairs of coordinates found dependent.
     """
@@ -85,6 +92,19 @@ def _bin_codes(ranks: np.ndarray, n_bins: int) -> np.ndarray:
     n = ranks.shape[0]
     codes = np.floor((ranks - 0.5) * (n_bins / n)).astype(np.intp)
     return np.clip(codes, 0, n_bins - 1)
+
+
+def _benjamini_hochberg(p: np.ndarray, alpha: float) -> np.ndarray:
+    """Rejections of the Benjamini-Hochberg step-up procedure at level ``alpha``."""
+    m = p.size
+    if m == 0:
+        return np.zeros(0, dtype=bool)
+    order = np.argsort(p, kind="stable")
+    below = np.flatnonzero(p[order] <= alpha * np.arange(1, m + 1) / m)
+    out = np.zeros(m, dtype=bool)
+    if below.size:
+        out[order[:below[-1] + 1]] = True
+    return out
 
 
 def pairwise_plugin_mi(codes: np.ndarray, n_bins: int) -> tuple[np.ndarray, np.ndarray]:
@@ -116,7 +136,8 @@ def dependence_blocks(ranks: np.ndarray, dim_x: int, *, alpha: float = 0.01,
     dim_x : int
         Number of columns of ``X``.
     alpha : float, default=0.01
-        Family-wise level: probability of one or more false edges under independence.
+        Benjamini-Hochberg level over the pairs: under complete independence, the probability
+        of one or more false edges.
     n_bins : int or None, default=None
         Bins per coordinate; ``None``: :func:`block_bins`.
 
@@ -138,18 +159,23 @@ def dependence_blocks(ranks: np.ndarray, dim_x: int, *, alpha: float = 0.01,
     n, d = ranks.shape
     bins = block_bins(n) if n_bins is None else int(n_bins)
     mi, occupied = pairwise_plugin_mi(_bin_codes(ranks, bins), bins)
-    pairs = d * (d - 1) // 2
-    dof = np.outer(occupied - 1, occupied - 1)
-    level = alpha / (2.0 * max(pairs, 1))
-    # chi2 quantile per distinct number of degrees of freedom (usually one: (B-1)^2)
-    values, inverse = np.unique(dof, return_inverse=True)
-    limits = stats.chi2.isf(level, np.maximum(values, 1)).reshape(-1)[inverse].reshape(dof.shape)
-    edges = (2.0 * n * mi > limits) & (dof > 0)
+    iu = np.triu_indices(d, 1)
+    dof = (occupied - 1)[iu[0]] * (occupied - 1)[iu[1]]
+    # chi2 tail per distinct number of degrees of freedom (usually one: (B-1)^2)
+    p_g = np.ones(iu[0].size)
+    for k in np.unique(dof[dof > 0]):
+        rows = dof == k
+        p_g[rows] = stats.chi2.sf(2.0 * n * mi[iu][rows], k)
     Z = special.ndtri(ranks / (n + 1.0))
     Z -= Z.mean(axis=0)
     scale = np.sqrt(np.einsum("ij,ij->j", Z, Z))
-    r = (Z.T @ Z) / np.outer(scale, scale)
-    edges |= n * r * r > stats.chi2.isf(level, 1)
+    r = ((Z.T @ Z) / np.outer(scale, scale))[iu]
+    p_r = stats.chi2.sf(n * r * r, 1)
+    p = np.minimum(1.0, 2.0 * np.minimum(p_g, p_r))  # Bonferroni over the two tests
+    edges = np.zeros((d, d), dtype=bool)
+    found = _benjamini_hochberg(p, alpha)
+    edges[iu[0][found], iu[1][found]] = True
+    edges |= edges.T
     np.fill_diagonal(edges, False)
     n_comp, labels = csgraph.connected_components(sparse.csr_matrix(edges), directed=False)
     blocks = []
