@@ -33,7 +33,7 @@ KNN_K = 3
 #: Relative jitter added before a kNN estimate when values repeat (documented in the class).
 TIE_NOISE = 1e-10
 _EXACT = 1e-12
-#: Benjamini-Hochberg level of the pairwise independence tests that split ``(X, y)`` into blocks.
+#: Family-wise level of the pairwise independence tests that split ``(X, y)`` into blocks.
 BLOCK_ALPHA = 0.01
 #: Fewest samples for the block search (2 x 2 bins of about 20 samples each per pair).
 BLOCK_MIN_SAMPLES = 80
@@ -392,9 +392,9 @@ class MutualInfo(InfoEstimator):
 
        exactly, each block being of low dimension. The blocks are the connected components of
        the graph of coordinate pairs (both sides together) found dependent by a G-test on 2-8
-       equiprobable bins of the ranks or a correlation test of the normal scores,
-       Benjamini-Hochberg over the pairs at level ``BLOCK_ALPHA`` = 0.01 (under independence:
-       no false edge with probability 0.99) (see
+       equiprobable bins of the ranks or a correlation test of the normal scores, at a
+       Bonferroni level ``BLOCK_ALPHA`` = 0.01 over the pairs or by Benjamini-Hochberg at
+       0.001 (under independence: no false edge with probability 0.989) (see
        :func:`~infotheory.mutual_info._blocks.dependence_blocks`; about 0.1 s at 100 features
        and N = 5000, 1 s at 384 features and N = 4000). Blocks with one side only contribute 0.
        When the split can change the answer (two blocks or more, or one block of at most 20

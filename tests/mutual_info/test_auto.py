@@ -19,6 +19,7 @@ from infotheory.mutual_info import (
     DiscreteMI,
     MIDiagnostics,
     UnverifiableEstimateWarning,
+    _blocks,
     gaussian_copula_mi,
 )
 from infotheory.mutual_info._blocks import dependence_blocks, pairwise_plugin_mi
@@ -191,7 +192,19 @@ def test_non_monotone_dependence_joins_a_block():
     assert found.blocks == (((0,), (0,)),) and found.n_edges == 1
 
 
-def test_pairwise_plugin_mi_matches_the_discrete_estimator():
+def test_block_search_on_many_samples_tests_a_subset(monkeypatch):
+    monkeypatch.setattr(_blocks, "MAX_SAMPLES", 500)
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(2000, 3))
+    Y = X[:, [2, 0]] + rng.normal(size=(2000, 2))
+    found = dependence_blocks(np.column_stack([_ranks(X), _ranks(Y)]), 3)
+    assert found.blocks == (((0,), (1,)), ((2,), (0,)))
+    assert found.n_bins == _blocks.block_bins(500)
+
+
+@pytest.mark.parametrize("rows", [8192, 64])  # one product, or accumulated over row blocks
+def test_pairwise_plugin_mi_matches_the_discrete_estimator(rows, monkeypatch):
+    monkeypatch.setattr(_blocks, "_ROWS", rows)
     rng = np.random.default_rng(0)
     codes = rng.integers(0, 4, size=(500, 3))
     codes[:, 2] = (codes[:, 0] + (rng.random(500) < 0.3)) % 4
