@@ -432,7 +432,7 @@ class MutualInfo(InfoEstimator):
     whole-pair t copula wins); uniform-noise pairs beside a dense Gaussian 3 + 3 block 2.47 /
     1.96 for 2.5; two pairs :math:`y = x^2 + \varepsilon` 1.62 / 1.53 for 1.60; 50 + 50
     independent features -0.005 / -0.005, no block; 25 weak Gaussian pairs of 0.02 nats
-    0.53 / 0.50 for 0.5 (the one upward bias seen: per-block choices of a finite ν add up).
+    0.499 / 0.498 for 0.5 (0.506 over six seeds; per-block maxima would give 0.53).
     Two ReLU layers (256 and 128 units, the second computed from the first, N = 4000): one
     block, 67.8 nats and an :class:`UnverifiableEstimateWarning`. Which candidate wins on the
     whole pair: the t copula on every Gaussian and Student-t task of more than 2 + 2 features
