@@ -38,6 +38,7 @@ _LAZY = {
     "MutualInfo": "mutual_info",
     "StudentTCopulaMI": "mutual_info",
     "DegenerateInputWarning": "mutual_info",
+    "UnverifiableEstimateWarning": "mutual_info",
     # spectral
     "DiffusionSpectralEntropy": "spectral",
     "DiffusionSpectralMI": "spectral",

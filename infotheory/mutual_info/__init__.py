@@ -2,7 +2,7 @@
 compressed, neural, and ``MutualInfo``, which picks among them."""
 
 from ._diagnostics import ConstantFeatureWarning, DiscreteInputWarning, pairwise_copula_lower_bound
-from .auto import DegenerateInputWarning, MIDiagnostics, MutualInfo
+from .auto import DegenerateInputWarning, MIDiagnostics, MutualInfo, UnverifiableEstimateWarning
 from .binned import BinnedMI
 from .compressed import CompressedMI
 from .conditional import ConditionalMI
@@ -32,6 +32,7 @@ __all__ = [
     "KNNBiasWarning",
     "KSGMI",
     "MIDiagnostics",
+    "UnverifiableEstimateWarning",
     "MixedMI",
     "MutualInfo",
     "StudentTCopulaMI",
