@@ -35,6 +35,23 @@ def cholesky_logdet(A: np.ndarray, *, name: str = "matrix") -> tuple[np.ndarray,
     return c, float(2.0 * np.log(np.diag(c)).sum())
 
 
+def whiten_rows(B: np.ndarray, L: np.ndarray) -> np.ndarray:
+    """Rows of ``B`` times :math:`L^{-T}` (``L`` lower triangular): each row ``b`` becomes
+    :math:`L^{-1} b`, so that ``(whiten_rows(B, L) ** 2).sum(1)`` are the squared Mahalanobis
+    norms under :math:`LL^T`.
+
+    The small ``d x d`` factor is inverted once (LAPACK ``trtri``) and applied by one matrix
+    product. A triangular solve with many right-hand sides (``solve_triangular(L, B.T)``) is
+    what threaded OpenBLAS does worst: 8 ms instead of 0.02 ms for ``d = 10``, ``n = 2000`` on
+    2 threads, which made the t copula's EM 100x slower than its arithmetic. Both agree to
+    round-off (1e-16 relative on correlation factors).
+    """
+    inv, info = linalg.lapack.dtrtri(L, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"singular triangular factor (trtri info={info})")
+    return B @ inv.T
+
+
 def gaussian_mixture_logpdf(Z: np.ndarray, weights: np.ndarray, means: np.ndarray,
                             covs: np.ndarray) -> np.ndarray:
     """log density at the rows of ``Z`` of the Gaussian mixture ``sum_j w_j N(means[j], covs[j])``.
@@ -47,8 +64,8 @@ def gaussian_mixture_logpdf(Z: np.ndarray, weights: np.ndarray, means: np.ndarra
     out = np.empty((n, means.shape[0]))
     for j in range(means.shape[0]):
         L = linalg.cholesky(covs[j], lower=True, check_finite=False)
-        W = linalg.solve_triangular(L, (Z - means[j]).T, lower=True, check_finite=False)
-        out[:, j] = (math.log(weights[j]) - 0.5 * np.einsum("ij,ij->j", W, W)
+        W = whiten_rows(Z - means[j], L)
+        out[:, j] = (math.log(weights[j]) - 0.5 * np.einsum("ij,ij->i", W, W)
                      - np.log(np.diag(L)).sum() - 0.5 * d * math.log(2.0 * math.pi))
     return logsumexp(out, axis=1)
 

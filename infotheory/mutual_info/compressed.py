@@ -7,11 +7,10 @@ import numbers
 import warnings
 
 import numpy as np
-from scipy import linalg
 from sklearn.base import clone
 
 from .._base import Estimate, InfoEstimator
-from .._kernels.linalg import cholesky_logdet
+from .._kernels.linalg import cholesky_logdet, whiten_rows
 from .._params import KNN_CONSTRAINTS, Checked, Interval, StrOptions
 from .._validation import (
     check_paired,
@@ -47,7 +46,7 @@ def _whiten(Z: np.ndarray, what: str) -> tuple[np.ndarray, float]:
     """
     C = np.atleast_2d(np.cov(Z, rowvar=False))
     L, logdet = cholesky_logdet(C, name=f"covariance of {what}")
-    W = linalg.solve_triangular(L, (Z - Z.mean(axis=0)).T, lower=True, check_finite=False).T
+    W = whiten_rows(Z - Z.mean(axis=0), L)
     return np.ascontiguousarray(W), logdet
 
 

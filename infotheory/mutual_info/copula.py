@@ -18,6 +18,7 @@ from scipy import linalg, optimize, special, stats
 
 from .._base import Estimate, InfoEstimator
 from .._closed_forms import t_mi_excess
+from .._kernels.linalg import whiten_rows
 from .._params import Interval, StrOptions
 from .._validation import check_random_state
 from .gaussian import _gaussian_mi_bias
@@ -55,8 +56,8 @@ def _corr(S: np.ndarray) -> np.ndarray:
 def _mahalanobis_sq(Z: np.ndarray, R: np.ndarray) -> tuple[np.ndarray, float]:
     """Squared Mahalanobis norms of the rows of Z under R, and log det R."""
     L = linalg.cholesky(R, lower=True, check_finite=False)
-    W = linalg.solve_triangular(L, Z.T, lower=True, check_finite=False)
-    return np.einsum("ij,ij->j", W, W), float(2.0 * np.log(np.diag(L)).sum())
+    W = whiten_rows(Z, L)
+    return np.einsum("ij,ij->i", W, W), float(2.0 * np.log(np.diag(L)).sum())
 
 
 def _fit_correlation(Z: np.ndarray, df: float, start: np.ndarray | None = None) -> np.ndarray:
@@ -179,9 +180,20 @@ def _mixture_copula_fit(X: np.ndarray, Y: np.ndarray, components, rng) -> dict:
     without a gain.
     """
     from sklearn.mixture import GaussianMixture
+    from threadpoolctl import threadpool_limits
 
     from .._kernels.linalg import gaussian_mixture_logpdf
 
+    # One thread (OpenMP and BLAS) inside scikit-learn's mixture fits: on a few thousand rows and
+    # d <= 20 the thread teams cost more than they save; its k-means initialisations (OpenMP)
+    # and its d x d triangular solves (threaded OpenBLAS: 2-8 ms each instead of microseconds
+    # when the 2 cores are busy) made this step 5x slower than its arithmetic.
+    with threadpool_limits(1):
+        return _mixture_copula_search(X, Y, components, rng, GaussianMixture,
+                                      gaussian_mixture_logpdf)
+
+
+def _mixture_copula_search(X, Y, components, rng, GaussianMixture, gaussian_mixture_logpdf):
     n, dx = X.shape
     Z = _scores(np.hstack([_ranks(X), _ranks(Y)]), n, math.inf)
     d = Z.shape[1]

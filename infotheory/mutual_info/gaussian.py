@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import linalg, special, stats
+from scipy import special, stats
 
 from .. import chunked
 from .._base import Estimate, InfoEstimator
-from .._kernels.linalg import logdet_psd
+from .._kernels.linalg import logdet_psd, whiten_rows
 from .._validation import (
     DEFAULT_MAX_MEMORY,
     check_bool,
@@ -172,9 +172,8 @@ def _influence(A: np.ndarray, factors: tuple, dx: int) -> np.ndarray:
     """½ (q_x + q_y − q_xy) of each centred joint row: q the squared Mahalanobis norms."""
 
     def mahalanobis_sq(B, L):
-        # q = ||L^{-1} b||^2 by a triangular solve with the Cholesky factor
-        W = linalg.solve_triangular(L, B.T, lower=True, check_finite=False)
-        return np.einsum("ij,ij->j", W, W)
+        W = whiten_rows(B, L)  # q = ||L^{-1} b||^2 with the Cholesky factor
+        return np.einsum("ij,ij->i", W, W)
 
     Lx, Ly, Lxy = factors
     return 0.5 * (mahalanobis_sq(A[:, :dx], Lx) + mahalanobis_sq(A[:, dx:], Ly)
