@@ -9,8 +9,10 @@ by :func:`knn` / :func:`count_within` from the dimension and the number of point
   whole bins counted by their offsets and the edge bins compared point by point, ``O(N)``. The
   comparisons are the same floating-point expressions as a brute-force ``|x_j - x_i| < r``, so
   the counts are identical to a direct comparison (no ``x_i + r`` rounding).
-- 2-D max-norm kNN (the joint space of KSG with one feature per side): a uniform grid searched
-  ring by ring (:mod:`.knn_grid`), ``O(k)`` per point; about 20x faster than the KD-tree.
+- 2-D max-norm kNN (the joint space of KSG with one feature per side): a uniform grid, each
+  query scanning the 3 x 3 block of cells around it (:mod:`.knn_grid`), ``O(k)`` per point;
+  about 25x faster than the KD-tree, and 3x more when only the k-th distance is needed
+  (:func:`kth_distance`, KSG's algorithm 1).
 - 4 to 12 dimensions, max-norm, from ``CELLS_MIN_N`` points: cell lists over three columns
   (:mod:`.knn_cells`), each visited run of points filtered by the float32 pass below.
 - low dimension otherwise: :class:`scipy.spatial.cKDTree` (exact, multi-threaded through
@@ -37,10 +39,13 @@ import numpy as np
 from numba import njit
 from scipy.spatial import cKDTree
 
-from .knn_grid import count_sorted_1d, grid_knn_2d
+from .knn_grid import count_sorted_1d, grid_knn_2d, grid_kth_distance_2d
 from .parallel import current_threads, n_threads, run, threads
 
-__all__ = ["knn", "count_within", "count_marginals", "marginal_extents", "n_threads", "threads"]
+__all__ = [
+    "knn", "kth_distance", "count_within", "count_marginals", "marginal_extents", "n_threads",
+    "threads",
+]
 
 # Above this dimension the KD-tree visits most leaves anyway and the float32 brute force wins.
 KDTREE_MAX_DIM = 8
@@ -580,6 +585,19 @@ def knn(Z: np.ndarray, k: int, metric: str = "chebyshev", n_jobs=None):
         if fast is not None:
             return _knn_cheb_f32_sym(Z, fast[0], k, fast[1], current_threads())
         return _knn_brute(Z, k, metric == "chebyshev")
+
+
+def kth_distance(Z: np.ndarray, k: int, metric: str = "chebyshev", n_jobs=None) -> np.ndarray:
+    """Distance from every row to its k-th nearest neighbour, self excluded: ``knn(...)[0][:, -1]``.
+
+    The same values as :func:`knn` (the k smallest distances do not depend on how ties are
+    broken); in 2-D max-norm the grid skips the neighbour indices, about 3x faster.
+    """
+    n, d = Z.shape
+    if d == 2 and metric == "chebyshev" and n > SMALL_N:
+        with threads(n_jobs, work=_GRID_WORK_PER_POINT * n * k):
+            return grid_kth_distance_2d(Z, k)
+    return np.ascontiguousarray(knn(Z, k, metric, n_jobs)[0][:, -1])
 
 
 def count_within(Z: np.ndarray, radii: np.ndarray, *, strict: bool, metric: str = "chebyshev",

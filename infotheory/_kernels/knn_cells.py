@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit
 
 from .knn import _cheb64, _f32_copy, _f32_tile_row, _insert_lex
-from .knn_grid import _bucket
+from .knn_grid import _axis_cell, _bucket
 from .parallel import run
 
 __all__ = ["cells_knn", "cells_count"]
@@ -64,13 +64,6 @@ def _layout(Z: np.ndarray, w: float):
     scale = float(max(np.abs(lo).max(), np.abs(hi).max()))
     slack = 1e-12 * w * g.sum() + 1e-13 * scale
     return cols, lo, float(w), g, starts, perm, Zs, ZT32, float(fast[1]), slack
-
-
-@njit(cache=True)
-def _axis_cell(v, lo, inv_w, g):
-    """Cell of coordinate ``v`` along one axis: ``_bucket``'s, clamped before the conversion so
-    that ``v`` far outside the grid (``z +- r`` for a huge radius) stays in range."""
-    return int(min(max((v - lo) * inv_w, 0.0), g - 1.0))
 
 
 @njit(cache=True, nogil=True)

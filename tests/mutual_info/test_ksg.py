@@ -356,11 +356,13 @@ def test_grid_knn_and_binned_counts_are_exact(kind):
     from infotheory._kernels import knn_grid as G
 
     Z = _grid_cases()[kind]
-    for k in (1, 3):
+    for k in (1, 3, 4):
         d_grid, i_grid = G.grid_knn_2d(Z, k)
         d_ref, i_ref = K._knn_brute(np.ascontiguousarray(Z), k, True)
         np.testing.assert_array_equal(d_grid, d_ref)
         np.testing.assert_array_equal(i_grid, i_ref)
+        # the k-th distance alone (KSG-1; a branch-free network, k = 3 in registers)
+        np.testing.assert_array_equal(G.grid_kth_distance_2d(Z, k), d_ref[:, -1])
     rng = np.random.default_rng(3)
     for col in (0, 1):
         x = np.ascontiguousarray(Z[:, col])
@@ -373,6 +375,24 @@ def test_grid_knn_and_binned_counts_are_exact(kind):
                 np.testing.assert_array_equal(
                     G.count_sorted_1d(x, radii, strict),
                     K._count_brute(x[:, None].copy(), radii, strict, True))
+
+
+def test_kth_distance_above_small_n_equals_the_brute_force():
+    # Above SMALL_N points kth_distance takes the grid without indices; a 1-D-per-side KSG joint
+    # space with ties (rounded values) and a heavy tail (rings beyond the first block of cells)
+    from infotheory._kernels import knn as K
+
+    rng = np.random.default_rng(21)
+    n = K.SMALL_N + 1000
+    x = rng.normal(size=n)
+    for Z in (np.c_[x, 0.9 * x + 0.3 * rng.normal(size=n)],
+              np.round(np.c_[x, rng.normal(size=n)], 1),
+              rng.standard_t(1, size=(n, 2))):
+        Z = np.ascontiguousarray(Z)
+        for k in (3, 5):
+            ref = K._knn_brute(Z, k, True)[0][:, -1]
+            np.testing.assert_array_equal(K.kth_distance(Z, k), ref)
+            np.testing.assert_array_equal(K.kth_distance(Z, k, n_jobs=2), ref)
 
 
 def test_n_jobs_has_scikit_learns_meaning():
