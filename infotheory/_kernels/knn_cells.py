@@ -56,6 +56,8 @@ def _layout(Z: np.ndarray, w: float):
         w *= (np.prod(g.astype(np.float64)) / cap) ** (1.0 / 3.0)
         g = cells(w)
     starts, perm, _ = _bucket(G, lo, 1.0 / w, g)
+    # int64 as before: the kernels below keep their one compiled signature
+    starts, perm = starts.astype(np.int64), perm.astype(np.int64)
     fast = _f32_copy(Z)
     if fast is None:
         return None
