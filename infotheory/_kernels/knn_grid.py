@@ -465,9 +465,10 @@ def grid_kth_distance_2d(Z: np.ndarray, k: int) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def _count_bins_1d(starts, xs, rs, strict, lo, inv_w, g, slack, counts, t, T):
-    """1-D counts on bucketed data, in bucket order: values ``xs``, radii ``rs`` and ``counts``
-    by sorted position (streamed: gathering radii by row inside the loop took twice as long).
+def _count_bins_1d(starts, xs, rs, cap, strict, lo, inv_w, g, slack, counts, t, T):
+    """1-D counts on bucketed data, in bucket order: values ``xs``, radii ``rs`` (capped at
+    ``cap``) and ``counts`` by sorted position (streamed: gathering radii by row inside the loop
+    took twice as long).
 
     With ``A`` the points inside from below (``x - x_j < r``) and ``B`` those inside from above
     (``x_j - x < r``; ``<=`` when not strict), every point is in ``A`` or ``B`` (``r >= 0``), so
@@ -482,7 +483,7 @@ def _count_bins_1d(starts, xs, rs, strict, lo, inv_w, g, slack, counts, t, T):
     for ch in range(t, n_chunks, T):
         for p in range(ch * _CHUNK, min(n, (ch + 1) * _CHUNK)):
             x = xs[p]
-            r = rs[p]
+            r = min(rs[p], cap)
             if r < 0.0 or (strict and r == 0.0):
                 counts[p] = 0
                 continue
@@ -522,8 +523,8 @@ def count_sorted_1d(x: np.ndarray, radii: np.ndarray, strict: bool) -> np.ndarra
     inv_w = 1.0 / w
     starts, perm, ZT = _bucket(Z, lo, inv_w, g)
     sorted_counts = np.empty_like(counts)
-    run(_count_bins_1d, starts, ZT[0], np.minimum(radii[perm], cap), bool(strict),
-        float(lo[0]), inv_w, int(g[0]), slack, sorted_counts)
+    run(_count_bins_1d, starts, ZT[0], radii[perm], cap, bool(strict), float(lo[0]), inv_w,
+        int(g[0]), slack, sorted_counts)
     counts[perm] = sorted_counts
     return counts
 
