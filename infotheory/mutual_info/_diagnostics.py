@@ -241,18 +241,21 @@ def _normal_scores(A: np.ndarray) -> np.ndarray:
     ``(X_i, W)`` are exchangeable, so their normal scores are exactly Gaussian.
     """
     n = A.shape[0]
-    order = np.random.default_rng(0).permutation(n)
     ranks = np.empty(A.shape)
     rank = np.arange(1.0, n + 1.0)
+    order = None
     for c in range(A.shape[1]):
-        # ordinal ranks of the permuted column: its stable argsort, ties kept in permuted order.
-        # Without ties every sort gives that order, and an unstable one is twice as fast.
-        col = A[order, c]
+        # Without ties the ranks are the sorted order, whatever the sort (a quicksort is twice
+        # as fast as a stable one). With ties: the ordinal ranks of the column permuted by a
+        # fixed random permutation (its stable argsort), so ties are broken at random.
+        col = A[:, c]
         idx = np.argsort(col)
         s = col[idx]
         if np.any(s[1:] == s[:-1]):
-            idx = np.argsort(col, kind="stable")
-        ranks[order[idx], c] = rank
+            if order is None:
+                order = np.random.default_rng(0).permutation(n)
+            idx = order[np.argsort(col[order], kind="stable")]
+        ranks[idx, c] = rank
     return special.ndtri(ranks / (n + 1.0))
 
 
