@@ -10,8 +10,8 @@ by :func:`knn` / :func:`count_within` from the dimension and the number of point
   comparisons are the same floating-point expressions as a brute-force ``|x_j - x_i| < r``, so
   the counts are identical to a direct comparison (no ``x_i + r`` rounding).
 - 2-D max-norm kNN (the joint space of KSG with one feature per side): a uniform grid, each
-  query scanning the 3 x 3 block of cells around it (:mod:`.knn_grid`), ``O(k)`` per point;
-  about 25x faster than the KD-tree, and 3x more when only the k-th distance is needed
+  query scanning the block of cells nearest it (:mod:`.knn_grid`), ``O(k)`` per point; about 25x
+  faster than the KD-tree, and 2-3x more when only the k-th distance is needed
   (:func:`kth_distance`, KSG's algorithm 1).
 - 4 to 12 dimensions, max-norm, from ``CELLS_MIN_N`` points: cell lists over three columns
   (:mod:`.knn_cells`), each visited run of points filtered by the float32 pass below.

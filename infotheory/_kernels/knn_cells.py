@@ -13,7 +13,7 @@ For KSG with 5 features per side at N = 1e5 the box of a typical point holds a f
 points in three columns, against the half of all pairs the symmetric brute force visits.
 
 - kNN: the cells are searched in shells of growing half-width until the distance from the query
-  to the unsearched region exceeds the current k-th distance (as in :mod:`.knn_grid`).
+  to the unsearched region exceeds the current k-th distance.
 - counts: the cells meeting ``[z - r, z + r]`` in the three columns, one more cell on each side
   for the rounding of cell assignment.
 """

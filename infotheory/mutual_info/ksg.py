@@ -56,9 +56,9 @@ class KSGMI(InfoEstimator):
 
     .. math:: \hat I_2 = \psi(k) - 1/k + \psi(N) - \langle \psi(n_x) + \psi(n_y) \rangle .
 
-    Neighbour search is exact: a KD-tree in low dimension, blocked brute force (numba, parallel)
-    in high dimension, binary search in sorted arrays for 1-D marginals; memory is
-    :math:`O(Nk)`. On 1-D inputs, algorithm 1 equals
+    Neighbour search is exact: a uniform grid for one feature per side, a KD-tree or cell lists
+    in low dimension, blocked brute force (numba) in high dimension, bucketed values for 1-D
+    marginals; memory is :math:`O(Nk)`. On 1-D inputs, algorithm 1 equals
     :func:`sklearn.feature_selection.mutual_info_regression` on the same (scaled, jittered) data.
 
     kNN estimates are biased low at high MI and high dimension (at 20 features per side and
