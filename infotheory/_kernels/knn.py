@@ -39,7 +39,7 @@ import numpy as np
 from numba import njit
 from scipy.spatial import cKDTree
 
-from .knn_grid import count_sorted_1d, grid_knn_2d, grid_kth_distance_2d
+from .knn_grid import MAX_CROWDING, count_sorted_1d, grid_knn_2d, grid_kth_distance_2d
 from .parallel import current_threads, n_threads, run, threads
 
 __all__ = [
@@ -568,7 +568,8 @@ def knn(Z: np.ndarray, k: int, metric: str = "chebyshev", n_jobs=None):
         if n <= SMALL_N:
             return _tree_knn_max_norm(Z, k)
         with threads(n_jobs, work=_GRID_WORK_PER_POINT * n * k):
-            return grid_knn_2d(Z, k)
+            found = grid_knn_2d(Z, k, MAX_CROWDING)
+        return _tree_knn_max_norm(Z, k) if found is None else found
     if metric == "chebyshev" and 4 <= d <= CELLS_MAX_DIM and n >= CELLS_MIN_N:
         from .knn_cells import cells_knn
 
@@ -596,7 +597,9 @@ def kth_distance(Z: np.ndarray, k: int, metric: str = "chebyshev", n_jobs=None) 
     n, d = Z.shape
     if d == 2 and metric == "chebyshev" and n > SMALL_N:
         with threads(n_jobs, work=_GRID_WORK_PER_POINT * n * k):
-            return grid_kth_distance_2d(Z, k)
+            found = grid_kth_distance_2d(Z, k, MAX_CROWDING)
+        if found is not None:
+            return found
     return np.ascontiguousarray(knn(Z, k, metric, n_jobs)[0][:, -1])
 
 
@@ -608,7 +611,7 @@ def count_within(Z: np.ndarray, radii: np.ndarray, *, strict: bool, metric: str 
     if d == 1 and n > SMALL_N:
         x = np.ascontiguousarray(Z[:, 0])
         with threads(n_jobs, work=_SORTED_WORK_PER_POINT * n):
-            return count_sorted_1d(x, radii, strict)
+            return count_sorted_1d(x, radii, strict, MAX_CROWDING)
     if metric == "chebyshev" and 4 <= d <= CELLS_MAX_DIM and n >= CELLS_MIN_N:
         from .knn_cells import cells_count
 

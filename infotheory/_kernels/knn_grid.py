@@ -36,6 +36,21 @@ _POINTS_PER_CELL = 4.0  # 2-D cells; measured at N = 1e5, k = 3: 3-6 within 10 %
 _POINTS_PER_CELL_3 = 4.0  # the k = 3 kernel; measured: 2.5-5 within 5 %
 _POINTS_PER_BIN = 2.0  # 1-D bins; measured: 2-4 within 10 %, 1 and 0.5 slower (bucketing)
 _MAX_CELLS_PER_POINT = 8.0  # heavy tails/outliers: cap the empty cells of the bounding box
+_TAIL = 0.005  # beyond the cap, the grid spans the sample's quantiles _TAIL .. 1 - _TAIL
+#: A uniform grid fails data whose density spans orders of magnitude (log-normal, far clusters
+#: of tiny spread): the cell of a typical point then holds far more than the points planned and
+#: the search turns quadratic (5-9 s at N = 1e5). :mod:`.knn` passes this as ``max_crowding``:
+#: when the points share their cell with more than this many times the planned number on
+#: average, the grid functions return None and a KD-tree / a sort is used instead.
+MAX_CROWDING = 16.0
+
+
+def _crowded(starts, n: int, per_cell: float, max_crowding: float) -> bool:
+    """Whether the mean number of points in a point's cell exceeds ``max_crowding * per_cell``."""
+    if not np.isfinite(max_crowding):
+        return False
+    counts = np.diff(starts).astype(np.float64)
+    return float(counts @ counts) > max_crowding * per_cell * n
 _UNROLL = 4  # 1-D counts: window points compared without a branch (bins hold ~2)
 _CHUNK = 1024  # queries per parallel task, consecutive in cell order (cache locality)
 
@@ -166,14 +181,26 @@ def _grid_shape(Z: np.ndarray, per_cell: float):
         else:
             w = ws * (s / n) ** (1.0 / active.size)
     cap = _MAX_CELLS_PER_POINT * n + 16
-    extent = float(np.max(hi - lo))
+    top = hi
+    if (active.size and math.isfinite(w) and w > 0
+            and np.prod(np.maximum(1.0, np.ceil((hi - lo) / w))) > cap):
+        # Heavy tails (Cauchy, log-normal): cells of side w over the whole range would exceed
+        # the cap, and cells coarsened to fit it hold thousands of central points each (a
+        # quadratic search: 10-30 s at N = 1e5). The grid spans the central 99 % of the sample
+        # instead; _axis_cell clamps the outliers into the border cells. Every search and count
+        # is exact for any monotone cell expression, clamped or not: this only changes speed.
+        qlo, qhi = np.quantile(sample, [_TAIL, 1.0 - _TAIL], axis=0)
+        lo, top = lo.copy(), hi.copy()
+        lo[active] = np.maximum(lo[active], qlo)
+        top[active] = np.maximum(np.minimum(hi[active], qhi), lo[active])
+    extent = float(np.max(top - lo))
     if extent > 0:
         # at most `cap` cells per axis, whatever the estimate (duplicates, rounding)
         w = max(w, extent / cap) if math.isfinite(w) and w > 0 else extent
-    g = np.maximum(1, np.ceil((hi - lo) / w)).astype(np.int64)
+    g = np.maximum(1, np.ceil((top - lo) / w)).astype(np.int64)
     while np.prod(g.astype(np.float64)) > cap:  # coarsen the axes that have several cells
         w *= (np.prod(g.astype(np.float64)) / cap) ** (1.0 / np.count_nonzero(g > 1))
-        g = np.maximum(1, np.ceil((hi - lo) / w)).astype(np.int64)
+        g = np.maximum(1, np.ceil((top - lo) / w)).astype(np.int64)
     slack = 1e-12 * w * g.sum() + 1e-13 * scale
     return lo, float(w), g, slack
 
@@ -428,11 +455,13 @@ def _third_distance_cells(colbase, ymin, starts, perm, P, lo0, lo1, inv_w, gx, g
                         out[perm[p]] = st[j, 2]
 
 
-def _grid_2d(Z: np.ndarray, k: int, with_index: bool, n_out: int):
+def _grid_2d(Z: np.ndarray, k: int, with_index: bool, n_out: int, max_crowding: float):
     n = Z.shape[0]
     lo, w, g, slack = _grid_shape(Z, _POINTS_PER_CELL)
     inv_w = 1.0 / w
     colbase, ymin, starts, perm, P = _bucket_columns(Z, lo[0], lo[1], inv_w, g[0], g[1])
+    if _crowded(starts, n, _POINTS_PER_CELL, max_crowding):
+        return None
     dist = np.empty((n, n_out))
     idx = np.empty((n, k) if with_index else (0, k), dtype=np.int64)
     run(_grid_search, colbase, ymin, starts, perm, P, k, lo[0], lo[1], inv_w, g[0], g[1],
@@ -440,25 +469,30 @@ def _grid_2d(Z: np.ndarray, k: int, with_index: bool, n_out: int):
     return dist, idx
 
 
-def grid_knn_2d(Z: np.ndarray, k: int):
+def grid_knn_2d(Z: np.ndarray, k: int, max_crowding: float = np.inf):
     """Max-norm distances ``(n, k)`` and indices of the k nearest neighbours of every row of Z.
 
     ``Z`` is float64 ``(n, 2)``, finite, ``n > k``. Ties are broken by the smaller index.
+    None when the cells are crowded beyond ``max_crowding`` (see :data:`MAX_CROWDING`): a
+    KD-tree is faster there.
     """
-    return _grid_2d(Z, int(k), True, int(k))
+    return _grid_2d(Z, int(k), True, int(k), max_crowding)
 
 
-def grid_kth_distance_2d(Z: np.ndarray, k: int) -> np.ndarray:
+def grid_kth_distance_2d(Z: np.ndarray, k: int, max_crowding: float = np.inf):
     """Max-norm distance from every row of Z to its k-th nearest neighbour, ``(n,)``.
 
     Equal to ``grid_knn_2d(Z, k)[0][:, -1]`` (the k smallest distances do not depend on how
-    ties are broken), without the indices.
+    ties are broken), without the indices. None as in :func:`grid_knn_2d`.
     """
     if k != 3:
-        return _grid_2d(Z, int(k), False, 1)[0][:, 0]
+        found = _grid_2d(Z, int(k), False, 1, max_crowding)
+        return None if found is None else found[0][:, 0]
     lo, w, g, slack = _grid_shape(Z, _POINTS_PER_CELL_3)
     inv_w = 1.0 / w
     colbase, ymin, starts, perm, P = _bucket_columns(Z, lo[0], lo[1], inv_w, g[0], g[1])
+    if _crowded(starts, Z.shape[0], _POINTS_PER_CELL_3, max_crowding):
+        return None
     out = np.empty(Z.shape[0])
     run(_third_distance_cells, colbase, ymin, starts, perm, P, lo[0], lo[1], inv_w, g[0], g[1],
         slack, out)
@@ -515,24 +549,27 @@ def _count_bins_1d(starts, xs, rs, cap, strict, lo, inv_w, g, slack, counts, t, 
             counts[p] = inside - below - 1  # the point itself is inside
 
 
-def count_sorted_1d(x: np.ndarray, radii: np.ndarray, strict: bool) -> np.ndarray:
+def count_sorted_1d(x: np.ndarray, radii: np.ndarray, strict: bool,
+                    max_crowding: float = np.inf) -> np.ndarray:
     """#{j != i : |x_j - x_i| < r_i} (``<=`` when not strict), equal to a direct comparison.
 
     Values are bucketed by a counting sort into bins of a few points each; falls back to
     :func:`_count_sorted` (argsort and binary search) when the bins would be too fine
-    for the values' rounding (a spread near the float64 resolution of their magnitude).
+    for the values' rounding (a spread near the float64 resolution of their magnitude) or
+    crowded beyond ``max_crowding`` (see :data:`MAX_CROWDING`).
     """
     Z = x.reshape(-1, 1)
     lo, w, g, slack = _grid_shape(Z, _POINTS_PER_BIN)
     # beyond the data's extent every point is inside: a capped radius keeps x +- r in range
     cap = 2.0 * (float(np.ptp(x)) + 1.0)
     counts = np.empty(x.shape[0], dtype=np.int64)
-    if w < 1e3 * slack:
+    if w >= 1e3 * slack:
+        inv_w = 1.0 / w
+        starts, perm, ZT = _bucket(Z, lo, inv_w, g)
+    if w < 1e3 * slack or _crowded(starts, x.shape[0], _POINTS_PER_BIN, max_crowding):
         order = np.argsort(x)
         run(_count_sorted, x[order], order, np.minimum(radii, cap), bool(strict), counts)
         return counts
-    inv_w = 1.0 / w
-    starts, perm, ZT = _bucket(Z, lo, inv_w, g)
     perm = perm.astype(np.intp)  # NumPy converts int32 indices on every gather and scatter
     sorted_counts = np.empty_like(counts)
     run(_count_bins_1d, starts, ZT[0], radii[perm], cap, bool(strict), float(lo[0]), inv_w,
