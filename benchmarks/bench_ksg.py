@@ -44,7 +44,7 @@ WIDTHS = (7, 4, 10, 10, 10, 9, 9, 9, 9, 9, 9, 12)
 
 def _ours(X, Y):
     # The others compute the KSG estimate only; our default also runs the Gaussian-copula bias
-    # check (ranks on at most 20 000 samples, about 5-25 ms), which is timed apart below.
+    # check (ranks on at most 20 000 samples, about 3-10 ms), which is timed apart below.
     return KSGMI(warn_bias=False).fit(X, Y).mutual_info_
 
 

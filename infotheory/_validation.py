@@ -537,8 +537,15 @@ def pow2_scale(arr: np.ndarray, axis: int | None = None) -> tuple[np.ndarray, np
     e : ndarray of int
         The exponents, of shape ``()`` (``axis=None``) or one per column.
     """
-    peak = np.abs(arr).max(axis=axis) if arr.size else np.zeros(() if axis is None else 0)
+    if arr.size:  # max |x| without an |x| temporary
+        peak = np.maximum(np.abs(arr.max(axis=axis)), np.abs(arr.min(axis=axis)))
+    else:
+        peak = np.zeros(() if axis is None else 0)
     e = np.where(peak > 0, np.frexp(peak)[1], 0).astype(np.int64)
+    if arr.size and np.all(np.abs(e) <= 1000):
+        # a product with the power of two 2**-e rounds like ldexp (exact unless subnormal,
+        # then to nearest) and is several times faster; beyond, 2**-e is not a float64
+        return arr * np.ldexp(1.0, -e), e
     return np.ldexp(arr, -e), e
 
 

@@ -368,3 +368,22 @@ def test_unit_name(base, name):
     from infotheory._validation import unit_name
 
     assert unit_name(base) == name
+
+
+def test_pow2_scale_equals_ldexp_at_every_magnitude():
+    # pow2_scale multiplies by 2**-e where that is a float64, ldexp's result also for subnormal
+    # values (both round to nearest); beyond (e near +-1074) it takes ldexp itself
+    from infotheory._validation import pow2_scale
+
+    rng = np.random.default_rng(0)
+    g = rng.normal(size=(200, 3))
+    for A in (g, g * 1e300, g * 1e-300, np.c_[g[:, 0] * 1e-310, g[:, 1] * 1e200, 0 * g[:, 2]],
+              np.c_[g[:, 0] * 1e5, g[:, 1] * 1e-308], np.array([[5e-324], [1e-320], [0.0]]),
+              np.array([[5e-324], [1e300]]), np.array([[-0.0], [0.0]])):
+        for axis in (None, 0):
+            peak = np.abs(A).max(axis=axis)
+            e = np.where(peak > 0, np.frexp(peak)[1], 0)
+            scaled, exps = pow2_scale(A, axis=axis)
+            np.testing.assert_array_equal(exps, e)
+            np.testing.assert_array_equal(scaled, np.ldexp(A, -e))
+            np.testing.assert_array_equal(np.signbit(scaled), np.signbit(A))

@@ -13,7 +13,7 @@ For KSG with 5 features per side at N = 1e5 the box of a typical point holds a f
 points in three columns, against the half of all pairs the symmetric brute force visits.
 
 - kNN: the cells are searched in shells of growing half-width until the distance from the query
-  to the unsearched region exceeds the current k-th distance (as in :mod:`.knn_grid`).
+  to the unsearched region exceeds the current k-th distance.
 - counts: the cells meeting ``[z - r, z + r]`` in the three columns, one more cell on each side
   for the rounding of cell assignment.
 """
@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit
 
 from .knn import _cheb64, _f32_copy, _f32_tile_row, _insert_lex
-from .knn_grid import _bucket
+from .knn_grid import _axis_cell, _bucket
 from .parallel import run
 
 __all__ = ["cells_knn", "cells_count"]
@@ -56,6 +56,8 @@ def _layout(Z: np.ndarray, w: float):
         w *= (np.prod(g.astype(np.float64)) / cap) ** (1.0 / 3.0)
         g = cells(w)
     starts, perm, _ = _bucket(G, lo, 1.0 / w, g)
+    # int64 as before: the kernels below keep their one compiled signature
+    starts, perm = starts.astype(np.int64), perm.astype(np.int64)
     fast = _f32_copy(Z)
     if fast is None:
         return None
@@ -64,13 +66,6 @@ def _layout(Z: np.ndarray, w: float):
     scale = float(max(np.abs(lo).max(), np.abs(hi).max()))
     slack = 1e-12 * w * g.sum() + 1e-13 * scale
     return cols, lo, float(w), g, starts, perm, Zs, ZT32, float(fast[1]), slack
-
-
-@njit(cache=True)
-def _axis_cell(v, lo, inv_w, g):
-    """Cell of coordinate ``v`` along one axis: ``_bucket``'s, clamped before the conversion so
-    that ``v`` far outside the grid (``z +- r`` for a huge radius) stays in range."""
-    return int(min(max((v - lo) * inv_w, 0.0), g - 1.0))
 
 
 @njit(cache=True, nogil=True)

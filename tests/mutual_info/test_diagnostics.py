@@ -129,6 +129,36 @@ def test_label_like_warning_comes_before_the_duplicate_error():
                 est.fit(x, y)
 
 
+def test_label_check_sees_labels_behind_a_many_valued_first_block():
+    # label_like pre-checks the first rows only to rule labels out: sorted labels (one value in
+    # those rows) and labels after continuous-looking rows are judged on the whole column
+    from infotheory.mutual_info._diagnostics import label_like
+
+    labels = np.repeat([0.0, 1.0, 2.0], 200)
+    assert label_like(labels[:, None])[1] == 3  # sorted: the first rows hold one value
+    mixed = np.r_[np.arange(30.0), np.repeat([0.0, 1.0], 300)]
+    assert label_like(mixed[:, None]) is None  # 30 distinct values: not labels
+    assert label_like(np.random.default_rng(0).normal(size=(600, 1))) is None
+
+
+def test_normal_scores_are_the_ordinal_ranks_of_a_fixed_permutation():
+    # the definition: ordinal ranks of the rows permuted by default_rng(0) (ties broken at
+    # random), through the normal quantile; the fast path (no ties: any sort) must equal it
+    from scipy import special, stats
+
+    from infotheory.mutual_info._diagnostics import _normal_scores
+
+    rng = np.random.default_rng(3)
+    for A in (rng.normal(size=(2000, 3)), np.round(rng.normal(size=(2000, 2)), 1),
+              np.c_[rng.normal(size=500), np.maximum(rng.normal(size=500), 0.0)],
+              rng.integers(0, 3, size=(100, 2)).astype(float)):
+        n = A.shape[0]
+        order = np.random.default_rng(0).permutation(n)
+        ranks = np.empty(A.shape)
+        ranks[order] = stats.rankdata(A[order], axis=0, method="ordinal")
+        np.testing.assert_array_equal(_normal_scores(A), special.ndtri(ranks / (n + 1.0)))
+
+
 def test_no_label_warning_for_continuous_or_many_valued_data():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(500, 2))

@@ -356,11 +356,13 @@ def test_grid_knn_and_binned_counts_are_exact(kind):
     from infotheory._kernels import knn_grid as G
 
     Z = _grid_cases()[kind]
-    for k in (1, 3):
+    for k in (1, 3, 4):
         d_grid, i_grid = G.grid_knn_2d(Z, k)
         d_ref, i_ref = K._knn_brute(np.ascontiguousarray(Z), k, True)
         np.testing.assert_array_equal(d_grid, d_ref)
         np.testing.assert_array_equal(i_grid, i_ref)
+        # the k-th distance alone (KSG-1; a branch-free network, k = 3 in registers)
+        np.testing.assert_array_equal(G.grid_kth_distance_2d(Z, k), d_ref[:, -1])
     rng = np.random.default_rng(3)
     for col in (0, 1):
         x = np.ascontiguousarray(Z[:, col])
@@ -373,6 +375,35 @@ def test_grid_knn_and_binned_counts_are_exact(kind):
                 np.testing.assert_array_equal(
                     G.count_sorted_1d(x, radii, strict),
                     K._count_brute(x[:, None].copy(), radii, strict, True))
+
+
+def test_kth_distance_above_small_n_equals_the_brute_force():
+    # Above SMALL_N points kth_distance takes the grid without indices; a 1-D-per-side KSG joint
+    # space with ties (rounded values), heavy tails (outliers clamped into the border cells) and
+    # data no grid fits (log-normal, far clusters of tiny spread: a KD-tree instead)
+    from infotheory._kernels import knn as K
+
+    rng = np.random.default_rng(21)
+    n = K.SMALL_N + 1000
+    x = rng.normal(size=n)
+    lognormal = np.exp(3.0 * rng.normal(size=(n, 2)))  # no grid fits: the KD-tree fallback
+    g = 1e-3 * rng.normal(size=(n, 2))
+    clusters = np.r_[g[: n // 2], 100.0 + g[n // 2 :]]
+    for Z in (np.c_[x, 0.9 * x + 0.3 * rng.normal(size=n)],
+              np.round(np.c_[x, rng.normal(size=n)], 1),
+              rng.standard_t(1, size=(n, 2)), lognormal, clusters):
+        Z = np.ascontiguousarray(Z)
+        for k in (5, 3):
+            ref_d, ref_i = K._knn_brute(Z, k, True)
+            np.testing.assert_array_equal(K.kth_distance(Z, k), ref_d[:, -1])
+            np.testing.assert_array_equal(K.kth_distance(Z, k, n_jobs=2), ref_d[:, -1])
+        d, i = K.knn(Z, 3)  # with indices (KSG-2): grid or tree, (distance, index) order
+        np.testing.assert_array_equal(d, ref_d)
+        np.testing.assert_array_equal(i, ref_i)
+        for col in (0, 1):  # the 1-D counts at the KSG radii, binned or sorted
+            x1 = np.ascontiguousarray(Z[:, col : col + 1])
+            np.testing.assert_array_equal(K.count_within(x1, d[:, -1], strict=True),
+                                          K._count_brute(x1, d[:, -1], True, True))
 
 
 def test_n_jobs_has_scikit_learns_meaning():
