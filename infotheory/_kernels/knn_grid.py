@@ -473,13 +473,15 @@ def grid_knn_2d(Z: np.ndarray, k: int, max_crowding: float = np.inf):
     return _grid_2d(Z, int(k), True, int(k), max_crowding)
 
 
-def grid_kth_distance_2d(Z: np.ndarray, k: int, max_crowding: float = np.inf):
+def grid_kth_distance_2d(Z: np.ndarray, k: int, max_crowding: float = np.inf,
+                         unrolled: bool = True):
     """Max-norm distance from every row of Z to its k-th nearest neighbour, ``(n,)``.
 
     Equal to ``grid_knn_2d(Z, k)[0][:, -1]`` (the k smallest distances do not depend on how
-    ties are broken), without the indices. None as in :func:`grid_knn_2d`.
+    ties are broken), without the indices. None as in :func:`grid_knn_2d`. ``unrolled`` takes
+    the k = 3 kernel that handles four queries at a time (faster, but 1.7 s more to compile).
     """
-    if k != 3:
+    if k != 3 or not unrolled:
         found = _grid_2d(Z, int(k), False, 1, max_crowding)
         return None if found is None else found[0][:, 0]
     lo, w, g, slack = _grid_shape(Z, _POINTS_PER_CELL_3)
