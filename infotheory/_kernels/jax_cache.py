@@ -9,6 +9,8 @@ JAX's configuration is process-wide, so the cache is enabled only for the durati
 it: code the user jits outside those blocks is neither cached by us nor kept from a cache folder
 the user configures later. A cache folder the user already configured, or caching disabled with
 ``jax_enable_compilation_cache=False``, is left alone (their setting applies to our programs too).
+(Another thread that compiles while a block runs shares the block's cache: JAX keeps one cache
+object per process.)
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import os
 from .._cache import jax_cache_dir
 from .._validation import import_jax
 
-jax = import_jax()
+import_jax()  # before jax._src: the actionable ImportError, NumPy's global seed kept
 
 try:  # the configuration states double as thread-local context managers
     from jax._src import compilation_cache as _cc
@@ -28,6 +30,9 @@ try:  # the configuration states double as thread-local context managers
     _STATES = (_config.compilation_cache_dir, _config.persistent_cache_min_compile_time_secs,
                _config.compilation_cache_max_size)
     _ENABLED = _config.enable_compilation_cache
+    _cc.reset_cache  # noqa: B018  (checked here, called on leaving a block)
+    if not all(isinstance(s, _config.State) for s in (*_STATES, _ENABLED)):
+        raise AttributeError("older JAX: plain flags, not context managers")
 except (ImportError, AttributeError):  # a JAX without them: compile as before
     _STATES = None
 
