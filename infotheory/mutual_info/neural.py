@@ -300,13 +300,14 @@ class NeuralMI(InfoEstimator):
 
     def _estimate(self, X, y):
         nj = _kernels()
-        xb, yb = self._blocks(nj, X, y)
+        xb, yb, n_blocks = self._blocks(nj, X, y)
         with nj.compilation_cache():
             values, terms = nj.evaluate(self.critic_params_, xb, yb, bound=self.bound,
                                         critic=self.critic)
-        terms = np.asarray(terms, dtype=np.float64).ravel()
+        values = np.asarray(values, dtype=np.float64)[:n_blocks]
+        terms = np.asarray(terms, dtype=np.float64)[:n_blocks].ravel()
         se = float(terms.std(ddof=1) / math.sqrt(terms.size))
-        return Estimate(float(np.mean(np.asarray(values, dtype=np.float64))), standard_error=se)
+        return Estimate(float(np.mean(values)), standard_error=se)
 
     # -- internals --------------------------------------------------------------------------
 
@@ -357,7 +358,7 @@ class NeuralMI(InfoEstimator):
             dx=Xt.shape[1], dy=Yt.shape[1], hidden=tuple(int(h) for h in self.hidden),
             embed_dim=int(self.embed_dim), dtype=dtype), device)
         # The held-out blocks of the early stopping are those the final value is computed on.
-        xb, yb = _blocks(nj, x_map(Xv), y_map(Yv), B, state["_block_seed"], dtype)
+        xb, yb, n_blocks = _blocks(nj, x_map(Xv), y_map(Yv), B, state["_block_seed"], dtype)
 
         steps = [int(self.eval_every)] * (int(self.max_steps) // int(self.eval_every))
         if int(self.max_steps) % int(self.eval_every):
@@ -372,7 +373,7 @@ class NeuralMI(InfoEstimator):
                 critic=self.critic, n_steps=n_steps, batch_size=B)
             done += n_steps
             value = float(jnp.mean(nj.evaluate(params, xb, yb, bound=self.bound,
-                                               critic=self.critic)[0]))
+                                               critic=self.critic)[0][:n_blocks]))
             hist_step.append(done)
             hist_train.append(float(train_value))
             hist_val.append(value)
@@ -406,14 +407,21 @@ class NeuralMI(InfoEstimator):
 
 
 def _blocks(nj, X, y, batch_size, seed, dtype):
-    """Mapped data as ``(n_blocks, B, d)`` device arrays: rows in a fixed pseudo-random order
-    (sorted input would otherwise bias the blocks), the remainder of ``n / B`` dropped."""
+    """Mapped data as ``(n_padded, B, d)`` device arrays and the count ``n_blocks`` of blocks
+    that hold data: rows in a fixed pseudo-random order (sorted input would otherwise bias the
+    blocks), the remainder of ``n / B`` dropped. The blocks past ``n_blocks`` are zeros, up to
+    a power of two, so that held-out sets of similar size share one compiled evaluation (each
+    block is evaluated on its own; callers keep the first ``n_blocks`` results)."""
     n = X.shape[0]
     B = min(batch_size, n)
     n_blocks = n // B
+    n_padded = 1 << (n_blocks - 1).bit_length()
     order = np.random.default_rng(seed).permutation(n)[: n_blocks * B]
-    return (nj.jnp.asarray(X[order].reshape(n_blocks, B, -1), dtype),
-            nj.jnp.asarray(y[order].reshape(n_blocks, B, -1), dtype))
+    xb = np.zeros((n_padded, B, X.shape[1]))
+    yb = np.zeros((n_padded, B, y.shape[1]))
+    xb[:n_blocks] = X[order].reshape(n_blocks, B, -1)
+    yb[:n_blocks] = y[order].reshape(n_blocks, B, -1)
+    return nj.jnp.asarray(xb, dtype), nj.jnp.asarray(yb, dtype), n_blocks
 
 
 class MarginalMap:
