@@ -119,6 +119,15 @@ def test_padded_held_out_blocks_leave_the_value_unchanged(gauss_half_nat):
     assert result.standard_error == terms.std(ddof=1) / math.sqrt(terms.size)
 
 
+def test_padded_block_counts_are_few_and_cost_at_most_an_eighth():
+    from infotheory.mutual_info.neural import _padded_blocks
+
+    sizes = [_padded_blocks(n) for n in range(1, 4097)]
+    assert sizes[:8] == [1, 2, 4, 4, 8, 8, 8, 8]
+    assert all(n <= m <= max(8, n * 9 / 8) for n, m in enumerate(sizes, 1))
+    assert len(set(sizes)) <= 4 + 8 * 9  # 1, 2, 4, 8, then 8 sizes per doubling up to 4096
+
+
 def test_clearly_negative_held_out_value_warns():
     """A critic trained 600 steps at a high rate on 40 independent pairs memorises them; one
     evaluation at the end (no early stopping) sees a held-out bound near -2 nats."""
