@@ -3,7 +3,7 @@
 Both live under one root, ``$INFOTHEORY_CACHE`` (default ``~/.cache/infotheory``):
 
 - ``demo_activations/``: the bundled demo's generated activations (see
-  :func:`infotheory.datasets.load_activations`);
+  :func:`infotheory.datasets.load_demo_activations`);
 - ``jax/``: JAX's persistent compilation cache for the package's own jitted programs (NeuralMI's
   training loop), so that the first fit in a new process loads them instead of compiling them
   again. ``INFOTHEORY_JAX_CACHE`` moves it elsewhere; set to the empty string, it disables it.
