@@ -57,11 +57,14 @@ def test_cache_is_on_only_inside_the_block(monkeypatch, tmp_path):
     if config.compilation_cache_dir.value is not None:
         pytest.skip("a JAX compilation cache is configured for this process")
     monkeypatch.setenv("INFOTHEORY_JAX_CACHE", str(tmp_path / "jax"))
+    min_time = config.persistent_cache_min_compile_time_secs.value
+    max_size = config.compilation_cache_max_size.value
     with compilation_cache():
         assert config.compilation_cache_dir.value == str(tmp_path / "jax")
         assert config.persistent_cache_min_compile_time_secs.value == 0.0
     assert config.compilation_cache_dir.value is None
-    assert config.persistent_cache_min_compile_time_secs.value == 1.0
+    assert config.persistent_cache_min_compile_time_secs.value == min_time
+    assert config.compilation_cache_max_size.value == max_size
     assert cc._cache is None  # rebuilt from the user's configuration at their next compile
 
 
