@@ -149,3 +149,20 @@ def test_a_new_process_reuses_the_cache(tmp_path):
     second = run()
     assert second["misses"] == 0 and second["hits"] == first["misses"]
     assert second["mi"] == first["mi"]
+
+
+def test_a_cache_folder_that_cannot_be_made_means_no_cache(monkeypatch, tmp_path):
+    """A file where the folder should be (or a read-only home): fit compiles as without a cache
+    instead of failing."""
+    from jax._src import config
+
+    from infotheory._kernels.jax_cache import our_cache_dir
+
+    if config.compilation_cache_dir.value is not None:
+        pytest.skip("a JAX compilation cache is configured for this process")
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("INFOTHEORY_JAX_CACHE", str(blocker / "jax"))
+    assert our_cache_dir() is None
+    monkeypatch.setenv("INFOTHEORY_JAX_CACHE", str(tmp_path / "ok"))
+    assert our_cache_dir() == str(tmp_path / "ok")
