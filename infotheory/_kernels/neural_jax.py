@@ -23,6 +23,8 @@ lax = jax.lax
 
 import optax  # noqa: E402  (after JAX, whose absence import_jax reports)
 
+from .jax_cache import compilation_cache  # noqa: E402,F401  (used by NeuralMI around its calls)
+
 #: Clipping threshold tau of SMILE (Song & Ermon 2020): e^f is clipped to [e^-tau, e^tau].
 SMILE_TAU = 5.0
 #: Rate of MINE's moving average of the partition term E_q[e^f] (Belghazi et al. 2018).
@@ -39,7 +41,10 @@ def init_mlp(key, sizes, dtype):
     layers = []
     keys = jax.random.split(key, len(sizes) - 1)
     for k, n_in, n_out in zip(keys, sizes[:-1], sizes[1:]):
-        W = jax.random.normal(k, (n_in, n_out), dtype) * math.sqrt(1.0 / n_in)
+        # The barrier keeps XLA from fusing the scaling into the sampler, which would round
+        # differently from the sampler run alone (the weights of earlier releases, bit for bit).
+        W = lax.optimization_barrier(jax.random.normal(k, (n_in, n_out), dtype)) \
+            * math.sqrt(1.0 / n_in)
         layers.append((W, jnp.zeros((n_out,), dtype)))
     return layers
 
@@ -193,8 +198,12 @@ def encode(layers, Z):
     return _mlp(layers, Z)
 
 
-def init_state(key, critic, dx, dy, hidden, embed_dim, dtype, learning_rate, weight_decay):
-    """Critic parameters, optimiser state (hyper-parameters set), MINE's log moving average."""
+@partial(jax.jit, static_argnames=("critic", "dx", "dy", "hidden", "embed_dim", "dtype"))
+def init_state(key, learning_rate, weight_decay, *, critic, dx, dy, hidden, embed_dim, dtype):
+    """Critic parameters, optimiser state (hyper-parameters set), MINE's log moving average.
+
+    One compiled program (cached with the others) rather than a dozen operations dispatched
+    one by one, each compiled on its first use in a process."""
     params = init_critic(key, critic, dx, dy, tuple(hidden), embed_dim, dtype)
     opt_state = OPTIMIZER.init(params)
     opt_state.hyperparams["learning_rate"] = jnp.asarray(learning_rate, dtype)

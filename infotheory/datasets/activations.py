@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .._binning import ACTIVATION_LOWER_BOUNDS
+from .._cache import cache_root
 from .._validation import check_bool, check_option, check_param
 
 __all__ = ["load_demo_activations", "ACTIVATION_BOUNDS"]
@@ -31,8 +32,7 @@ _CACHE_VERSION = 1
 
 
 def _cache_dir() -> Path:
-    root = os.environ.get("INFOTHEORY_CACHE") or Path.home() / ".cache" / "infotheory"
-    return Path(root) / "demo_activations"
+    return cache_root() / "demo_activations"
 
 
 def _saved_epochs(n_epochs: int, n_saved: int) -> np.ndarray:

@@ -98,6 +98,36 @@ def test_score_reads_new_data_and_changes_nothing(gauss_half_nat):
     assert est.score(X2, rng.permutation(Y2)) < 0.05  # shuffled pairs: the critic sees nothing
 
 
+def test_padded_held_out_blocks_leave_the_value_unchanged(gauss_half_nat):
+    """Held-out blocks are padded with zeros to a power of two (one compiled evaluation for
+    similar sizes): 3 blocks of 128 pairs give the mean and standard error of those 3 blocks
+    evaluated alone, not of the 4 evaluated."""
+    from infotheory.mutual_info.neural import _blocks, _kernels
+
+    X, Y, _ = gauss_half_nat
+    est = NeuralMI(**_FAST).fit(X, Y)
+    nj = _kernels()
+    X3, Y3 = X[:3 * 128 + 5], Y[:3 * 128 + 5]
+    xb, yb, n_blocks = _blocks(nj, est._x_map(X3), est._y_map(Y3), 128, est._block_seed,
+                               est._jax_dtype(nj))
+    assert (xb.shape[0], n_blocks) == (4, 3) and not np.any(np.asarray(xb[3]))
+    values, terms = nj.evaluate(est.critic_params_, xb[:3], yb[:3], bound=est.bound,
+                                critic=est.critic)
+    terms = np.asarray(terms, dtype=np.float64).ravel()
+    result = est._estimate(X3, Y3)
+    assert result.value == np.mean(np.asarray(values, dtype=np.float64))
+    assert result.standard_error == terms.std(ddof=1) / math.sqrt(terms.size)
+
+
+def test_padded_block_counts_are_few_and_cost_at_most_an_eighth():
+    from infotheory.mutual_info.neural import _padded_blocks
+
+    sizes = [_padded_blocks(n) for n in range(1, 4097)]
+    assert sizes[:8] == [1, 2, 4, 4, 8, 8, 8, 8]
+    assert all(n <= m <= max(8, n * 9 / 8) for n, m in enumerate(sizes, 1))
+    assert len(set(sizes)) <= 4 + 8 * 9  # 1, 2, 4, 8, then 8 sizes per doubling up to 4096
+
+
 def test_clearly_negative_held_out_value_warns():
     """A critic trained 600 steps at a high rate on 40 independent pairs memorises them; one
     evaluation at the end (no early stopping) sees a held-out bound near -2 nats."""
