@@ -362,7 +362,12 @@ def test_score_method_matches_fit():
 )
 def test_bounds_and_monotone_in_q(seed, n, d, qs):
     X = np.random.default_rng(seed).normal(size=(n, d))
-    scores = [VendiScore(q=q, kernel="rbf", bandwidth=1.0).fit(X).score_ for q in sorted(qs)]
+    with warnings.catch_warnings():
+        # a few close points make bandwidth=1 dominate their scale, which rightly warns (tested
+        # elsewhere); the bounds and the order in q hold all the same
+        warnings.simplefilter("ignore", BandwidthWarning)
+        scores = [VendiScore(q=q, kernel="rbf", bandwidth=1.0).fit(X).score_
+                  for q in sorted(qs)]
     # 1e-9 relative: exp of an entropy of n eigenvalues each accurate to ~n eps.
     for s in scores:
         assert 1 - 1e-9 <= s <= n * (1 + 1e-9)
