@@ -34,7 +34,7 @@ demo: $(VENV)/.installed
 ## notebooks and the docs build
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check infotheory tests benchmarks
-	$(BLAS_1) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not slow" tests
+	HYPOTHESIS_PROFILE=repeatable $(BLAS_1) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not slow" tests
 	$(BLAS_1) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --doctest-modules infotheory
 	$(BLAS_1) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --nbmake notebooks
 	$(MAKE) docs
