@@ -276,12 +276,12 @@ def _pair_candidates(X, y, ranks, ties, split_seed, noise_seed, *, mixture=True)
     d = dx + y.shape[1]
     candidates, loglik, df, ksg_se = {}, {}, None, None
     if n >= 2 * (d + 2):  # each half of the held-out split must fit a d x d correlation
-        fit = _t_copula_fit(X, y, DF_GRID, np.random.default_rng(split_seed))
+        fit = _t_copula_fit(X, y, DF_GRID, np.random.default_rng(split_seed), ranks)
         candidates["t_copula"], df = fit["mi"], fit["df"]
         loglik["t_copula"] = max(fit["heldout_loglik"].values())
         if mixture and d <= KNN_MAX_DIM:
             mix = _mixture_copula_fit(X, y, MIXTURE_COMPONENTS,
-                                      np.random.default_rng(split_seed))
+                                      np.random.default_rng(split_seed), ranks)
             if mix["mi"] is not None:
                 candidates["mixture_copula"] = mix["mi"]
                 loglik["mixture_copula"] = max(mix["heldout_loglik"].values())

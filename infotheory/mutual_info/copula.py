@@ -116,7 +116,12 @@ def _check_scores_rank(Z: np.ndarray, what: str) -> None:
         )
 
 
-def _t_copula_fit(X: np.ndarray, Y: np.ndarray, df_grid, rng) -> dict:
+def _joint_ranks(X: np.ndarray, Y: np.ndarray, ranks: np.ndarray | None) -> np.ndarray:
+    """Column ranks of ``[X, Y]``: ``ranks`` when the caller has them already."""
+    return np.hstack([_ranks(X), _ranks(Y)]) if ranks is None else ranks
+
+
+def _t_copula_fit(X: np.ndarray, Y: np.ndarray, df_grid, rng, ranks=None) -> dict:
     r"""Choose ν by 2-fold held-out copula likelihood, refit on all samples.
 
     The grid is searched first; around the best finite value the held-out likelihood is then
@@ -124,10 +129,11 @@ def _t_copula_fit(X: np.ndarray, Y: np.ndarray, df_grid, rng) -> dict:
     is sensitive to ν in high dimension: at 50 + 50 features, ν = 4 instead of 5 adds 0.1 nats).
     Returns the chosen ``df``, the held-out mean log-likelihood of every candidate tried, and the
     MI (corrected by the expected excess of the plug-in Gaussian term, about d_x d_y / (2n)).
+    ``ranks``: the column ranks of ``[X, Y]`` if already computed.
     """
     n, dx = X.shape
     dy = Y.shape[1]
-    ranks = np.hstack([_ranks(X), _ranks(Y)])
+    ranks = _joint_ranks(X, Y, ranks)
     folds = np.array_split(rng.permutation(n), 2)
     heldout: dict[float, float] = {}
     warm: list = [None, None]
@@ -169,7 +175,7 @@ def _t_copula_fit(X: np.ndarray, Y: np.ndarray, df_grid, rng) -> dict:
 MIXTURE_COMPONENTS = (2, 3, 4, 6, 8)
 
 
-def _mixture_copula_fit(X: np.ndarray, Y: np.ndarray, components, rng) -> dict:
+def _mixture_copula_fit(X: np.ndarray, Y: np.ndarray, components, rng, ranks=None) -> dict:
     r"""Gaussian mixture fitted to the normal scores; its components chosen by held-out likelihood.
 
     The copula density is :math:`g(z)/\prod_j\varphi(z_j)` with :math:`g` the mixture density
@@ -177,25 +183,25 @@ def _mixture_copula_fit(X: np.ndarray, Y: np.ndarray, components, rng) -> dict:
     t copula (same split when ``rng`` is seeded alike). The MI is that of the mixture refitted on
     all samples, :math:`\frac1n\sum_i \log\frac{g(x_i, y_i)}{g_X(x_i)\,g_Y(y_i)}` with
     :math:`g_X, g_Y` its marginal mixtures. The search stops after two numbers of components
-    without a gain.
+    without a gain. ``ranks``: the column ranks of ``[X, Y]`` if already computed.
     """
-    from sklearn.mixture import GaussianMixture
     from threadpoolctl import threadpool_limits
-
-    from .._kernels.linalg import gaussian_mixture_logpdf
 
     # One thread (OpenMP and BLAS) inside scikit-learn's mixture fits: on a few thousand rows and
     # d <= 20 the thread teams cost more than they save; its k-means initialisations (OpenMP)
     # and its d x d triangular solves (threaded OpenBLAS: 2-8 ms each instead of microseconds
     # when the 2 cores are busy) made this step 5x slower than its arithmetic.
     with threadpool_limits(1):
-        return _mixture_copula_search(X, Y, components, rng, GaussianMixture,
-                                      gaussian_mixture_logpdf)
+        return _mixture_copula_search(X.shape[1], _joint_ranks(X, Y, ranks), components, rng)
 
 
-def _mixture_copula_search(X, Y, components, rng, GaussianMixture, gaussian_mixture_logpdf):
-    n, dx = X.shape
-    Z = _scores(np.hstack([_ranks(X), _ranks(Y)]), n, math.inf)
+def _mixture_copula_search(dx: int, ranks: np.ndarray, components, rng) -> dict:
+    from sklearn.mixture import GaussianMixture
+
+    from .._kernels.linalg import gaussian_mixture_logpdf
+
+    n = ranks.shape[0]
+    Z = _scores(ranks, n, math.inf)
     d = Z.shape[1]
     margins = -0.5 * np.einsum("ij,ij->i", Z, Z) - 0.5 * d * math.log(2.0 * math.pi)
     folds = np.array_split(rng.permutation(n), 2)
