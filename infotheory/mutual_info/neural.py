@@ -292,22 +292,19 @@ class NeuralMI(InfoEstimator):
         return state
 
     def _estimate_fitted(self, X, y):
-        """``fit`` reports the bound on the held-out samples, never on the training ones."""
-        held = self.validation_indices_
-        result = self._estimate(X[held], y[held])
+        """``fit`` reports the bound on the held-out samples, never on the training ones: the
+        evaluation of the kept critic on the held-out blocks made during training (the same
+        blocks :meth:`_estimate` would build from ``X[validation_indices_]``)."""
+        result = _block_estimate(*self._held_out_evaluation)
         self._warn_if_negative(result)
         return result
 
     def _estimate(self, X, y):
         nj = _kernels()
         xb, yb, n_blocks = self._blocks(nj, X, y)
-        with nj.compilation_cache():
-            values, terms = nj.evaluate(self.critic_params_, xb, yb, bound=self.bound,
-                                        critic=self.critic)
-        values = np.asarray(values, dtype=np.float64)[:n_blocks]
-        terms = np.asarray(terms, dtype=np.float64)[:n_blocks].ravel()
-        se = float(terms.std(ddof=1) / math.sqrt(terms.size))
-        return Estimate(float(np.mean(values)), standard_error=se)
+        values, terms = nj.call(nj.evaluate, self.critic_params_, xb, yb, bound=self.bound,
+                                critic=self.critic)
+        return _block_estimate(values, terms, n_blocks)
 
     # -- internals --------------------------------------------------------------------------
 
@@ -326,12 +323,8 @@ class NeuralMI(InfoEstimator):
     def _train(self, Xt, Yt, Xv, Yv, rng) -> dict:
         """Fitted state: standardisation, critic parameters, history (early-stopped)."""
         nj = _kernels()
-        with nj.compilation_cache():
-            return self._train_cached(nj, Xt, Yt, Xv, Yv, rng)
-
-    def _train_cached(self, nj, Xt, Yt, Xv, Yv, rng) -> dict:
         dtype = self._jax_dtype(nj)
-        jax, jnp = nj.jax, nj.jnp
+        jax = nj.jax
         n_train = Xt.shape[0]
         B = min(int(self.batch_size), n_train)
         x_map = MarginalMap(Xt, self.preprocessing)
@@ -339,22 +332,20 @@ class NeuralMI(InfoEstimator):
         state = {"_x_map": x_map, "_y_map": y_map,
                  "batch_size_": B, "_block_seed": int(rng.integers(2**63))}
         n_pad = _padded_size(n_train)
-        Xp = np.zeros((n_pad, Xt.shape[1]))
-        Yp = np.zeros((n_pad, Yt.shape[1]))
+        Xp = np.zeros((n_pad, Xt.shape[1]), dtype)
+        Yp = np.zeros((n_pad, Yt.shape[1]), dtype)
         Xp[:n_train] = x_map(Xt)
         Yp[:n_train] = y_map(Yt)
+        # Everything is prepared in NumPy (data, initial critic and optimiser state, keys) and
+        # placed on the device once: a JAX operation run outside the training program would be
+        # compiled, or traced and looked up, on its first use in each process.
         device = jax.devices()[0]
-        X_dev = jax.device_put(jnp.asarray(Xp, dtype), device)
-        Y_dev = jax.device_put(jnp.asarray(Yp, dtype), device)
-        n_dev = jnp.asarray(n_train, jnp.int32)
-
-        key = jax.random.PRNGKey(int(rng.integers(2**31 - 1)))
-        key, init_key = jax.random.split(key)
-        # Committed to the device of the data, as the training loop's outputs are: otherwise
-        # the second chunk's inputs differ in placement from the first's and JAX compiles the
-        # loop a second time (1 s at N = 2000).
+        X_dev, Y_dev = jax.device_put((Xp, Yp), device)
+        n_dev = np.int32(n_train)
+        # Committed to the device of the data, as the training program's outputs are:
+        # otherwise the second chunk's inputs differ in placement from the first's.
         params, opt_state, log_ma = jax.device_put(nj.init_state(
-            init_key, float(self.learning_rate), float(self.weight_decay), critic=self.critic,
+            rng, float(self.learning_rate), float(self.weight_decay), critic=self.critic,
             dx=Xt.shape[1], dy=Yt.shape[1], hidden=tuple(int(h) for h in self.hidden),
             embed_dim=int(self.embed_dim), dtype=dtype), device)
         # The held-out blocks of the early stopping are those the final value is computed on.
@@ -364,21 +355,23 @@ class NeuralMI(InfoEstimator):
         if int(self.max_steps) % int(self.eval_every):
             steps.append(int(self.max_steps) % int(self.eval_every))
         hist_step, hist_train, hist_val = [], [], []
-        best, best_params, best_step, stale, done = -math.inf, params, 0, 0, 0
+        best, best_params, best_step, best_eval, stale, done = -math.inf, params, 0, None, 0, 0
         for n_steps in _progress(steps, enabled=self.progress, desc="NeuralMI",
                                  total=len(steps)):
-            key, chunk_key = jax.random.split(key)
-            params, opt_state, log_ma, train_value = nj.train_chunk(
-                params, opt_state, log_ma, chunk_key, X_dev, Y_dev, n_dev, bound=self.bound,
-                critic=self.critic, n_steps=n_steps, batch_size=B)
+            chunk_key = rng.integers(2**32, size=2, dtype=np.uint32)  # a raw threefry key
+            params, opt_state, log_ma, train_value, values, terms = nj.call(
+                nj.train_and_evaluate, params, opt_state, log_ma, chunk_key, X_dev, Y_dev,
+                n_dev, xb, yb, bound=self.bound, critic=self.critic, n_steps=n_steps,
+                batch_size=B)
             done += n_steps
-            value = float(jnp.mean(nj.evaluate(params, xb, yb, bound=self.bound,
-                                               critic=self.critic)[0][:n_blocks]))
+            values = np.asarray(values)[:n_blocks]
+            value = float(np.mean(values, dtype=np.float64))
             hist_step.append(done)
             hist_train.append(float(train_value))
             hist_val.append(value)
             if value > best:
                 best, best_params, best_step, stale = value, params, done, 0
+                best_eval = (values, np.asarray(terms)[:n_blocks], n_blocks)
             else:
                 stale += 1
                 if stale >= self.patience:
@@ -391,6 +384,7 @@ class NeuralMI(InfoEstimator):
             best_step_=best_step,
             backend_="jax",
             device_=f"{device.platform}:{device.id}",
+            _held_out_evaluation=best_eval,
         )
         return state
 
@@ -404,6 +398,15 @@ class NeuralMI(InfoEstimator):
                 "samples, a smaller critic (hidden, embed_dim) or a lower learning_rate.",
                 InfotheoryWarning, stacklevel=3,
             )
+
+
+def _block_estimate(values, terms, n_blocks) -> Estimate:
+    """Mean of the first ``n_blocks`` block values, and its standard error from the spread of
+    their rows' influence terms."""
+    values = np.asarray(values, dtype=np.float64)[:n_blocks]
+    terms = np.asarray(terms, dtype=np.float64)[:n_blocks].ravel()
+    se = float(terms.std(ddof=1) / math.sqrt(terms.size))
+    return Estimate(float(np.mean(values)), standard_error=se)
 
 
 def _blocks(nj, X, y, batch_size, seed, dtype):
@@ -421,7 +424,7 @@ def _blocks(nj, X, y, batch_size, seed, dtype):
     yb = np.zeros((n_padded, B, y.shape[1]), dtype=dtype)
     xb[:n_blocks] = X[order].reshape(n_blocks, B, -1)
     yb[:n_blocks] = y[order].reshape(n_blocks, B, -1)
-    return nj.jnp.asarray(xb), nj.jnp.asarray(yb), n_blocks
+    return (*nj.jax.device_put((xb, yb), nj.jax.devices()[0]), n_blocks)
 
 
 def _padded_blocks(n_blocks: int) -> int:

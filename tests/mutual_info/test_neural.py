@@ -238,3 +238,25 @@ def test_heavy_tailed_marginals_do_not_matter():
     cubed = NeuralMI(**_FAST).fit(X**3, Y**3).mutual_info_
     assert abs(cubed - true_mi) < 0.1
     assert abs(cubed - plain) < 0.02
+
+
+def test_initial_optimiser_state_is_optax_init():
+    """The initial AdamW state is built in NumPy (zeros of the structure optax's ``init``
+    returns, learning rate and weight decay set) so that nothing compiles before training:
+    it must equal what optax itself builds."""
+    import jax
+
+    from infotheory._kernels import neural_jax as nj
+
+    params, state, log_ma = nj.init_state(np.random.default_rng(0), 3e-3, 0.5,
+                                          critic="separable", dx=3, dy=2, hidden=(4,),
+                                          embed_dim=2, dtype="float32")
+    reference = nj.OPTIMIZER.init(params)
+    reference.hyperparams["learning_rate"] = np.float32(3e-3)
+    reference.hyperparams["weight_decay"] = np.float32(0.5)
+    assert jax.tree_util.tree_structure(state) == jax.tree_util.tree_structure(reference)
+    for ours, theirs in zip(jax.tree_util.tree_leaves(state),
+                            jax.tree_util.tree_leaves(reference)):
+        assert np.asarray(ours).dtype == np.asarray(theirs).dtype
+        np.testing.assert_array_equal(ours, theirs)
+    assert np.isnan(log_ma)
