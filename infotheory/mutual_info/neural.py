@@ -109,14 +109,16 @@ class NeuralMI(InfoEstimator):
     memorising the training pairs (the held-out bound of an unregularised critic falls below
     zero at d = 20).
 
-    The whole training loop is compiled by JAX (``lax.scan`` over ``eval_every`` steps, data
-    on the device, batches sampled on the device): the first fit of a new shape compiles (about
-    2 s on a CPU), later fits of the same shape reuse the compiled code, in this process and in
-    later ones: the compiled programs are kept in JAX's persistent compilation cache under
-    ``~/.cache/infotheory/jax`` (``$INFOTHEORY_CACHE/jax``; ``INFOTHEORY_JAX_CACHE`` moves it,
-    set to ``""`` it disables it; delete the folder to clear it). A JAX cache folder you
-    configured yourself (``jax_compilation_cache_dir``) is used instead, and JAX's
-    process-wide settings are left as you set them. It runs on the default JAX device, a GPU
+    The whole training loop is one program compiled by JAX (``lax.scan`` over ``eval_every``
+    steps followed by the held-out evaluation, data on the device, batches sampled on the
+    device; the initial critic is drawn in NumPy): the first fit of a new shape compiles it
+    (about 1 s on a CPU), later fits of the same shape reuse it, in this process and in later
+    ones: the compiled executables are kept under ``~/.cache/infotheory/jax/executables``
+    (``$INFOTHEORY_CACHE/jax``; ``INFOTHEORY_JAX_CACHE`` moves it, set to ``""`` it disables
+    it; delete the folder to clear it) and loaded without tracing the program again. A JAX
+    cache folder you configured yourself (``jax_compilation_cache_dir``) is used instead
+    (JAX's own cache, which traces the program to find it), and JAX's process-wide settings
+    are left as you set them. It runs on the default JAX device, a GPU
     when JAX sees one (``device_`` says which).
 
     Parameters
