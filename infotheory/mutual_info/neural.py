@@ -378,6 +378,10 @@ class NeuralMI(InfoEstimator):
                 stale += 1
                 if stale >= self.patience:
                     break
+        if best_eval is None:  # no finite held-out value (training diverged): the initial critic
+            values, terms = nj.call(nj.evaluate, best_params, xb, yb, bound=self.bound,
+                                    critic=self.critic)
+            best_eval = (values, terms, n_blocks)
         state.update(
             critic_params_=best_params,
             history_={"step": np.array(hist_step), "train": np.array(hist_train),
