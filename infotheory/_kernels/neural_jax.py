@@ -1,10 +1,10 @@
 """Critics, variational MI bounds and the jitted training loop of NeuralMI (imported lazily).
 
 Everything here runs on validated, standardised arrays already on the device; nothing validates.
-The jitted functions are built once at module level: the bound, the critic kind, the chunk length
-and the batch size are static arguments, the learning rate lives in the optimiser state (optax
-``inject_hyperparams``) and the training-set size is a traced scalar, so a new seed, learning rate
-or sample count of the same padded size reuses the compiled code.
+The jitted functions are built once at module level: the bound and the critic kind are static
+arguments, the learning rate lives in the optimiser state (optax ``inject_hyperparams``) and the
+batches are row indices drawn by the caller, so a new seed, learning rate or sample count of the
+same padded size reuses the compiled code.
 
 Scores are the ``B x B`` matrix ``S[i, j] = f(x_i, y_j)``: the diagonal holds the B pairs drawn
 from the joint, the off-diagonal the ``B (B - 1)`` pairs of the product of the marginals.
@@ -159,28 +159,16 @@ def _training_loss(params, x, y, log_ma, bound, critic):
 _value_and_grad = jax.value_and_grad(_training_loss, has_aux=True)
 
 
-def _batch_indices(key, n_train, n_padded, batch_size):
-    """``batch_size`` distinct indices below the traced ``n_train`` (rows past it are padding)."""
-    u = jax.random.uniform(key, (n_padded,))
-    u = jnp.where(jnp.arange(n_padded) < n_train, u, 2.0)
-    return lax.top_k(-u, batch_size)[1]
-
-
-def _train_chunk(params, opt_state, log_ma, key, X, Y, n_train, bound, critic, n_steps,
-                 batch_size):
-    """``n_steps`` Adam steps on random batches of the first ``n_train`` rows of ``(X, Y)``:
+def _train_chunk(params, opt_state, log_ma, batches, X, Y, bound, critic):
+    """One Adam step per row of ``batches`` (``(n_steps, B)`` row indices into ``(X, Y)``):
     the new ``(params, opt_state, log_ma)`` and the mean training bound of the chunk."""
-    n_padded = X.shape[0]
-
-    def step(carry, k):
+    def step(carry, idx):
         p, s, lm = carry
-        idx = _batch_indices(k, n_train, n_padded, batch_size)
         (_, (value, lm)), grads = _value_and_grad(p, X[idx], Y[idx], lm, bound, critic)
         updates, s = OPTIMIZER.update(grads, s, p)
         return (optax.apply_updates(p, updates), s, lm), value
 
-    (params, opt_state, log_ma), values = lax.scan(
-        step, (params, opt_state, log_ma), jax.random.split(key, n_steps))
+    (params, opt_state, log_ma), values = lax.scan(step, (params, opt_state, log_ma), batches)
     return params, opt_state, log_ma, jnp.mean(values)
 
 
@@ -192,19 +180,20 @@ def _evaluate(params, X_blocks, Y_blocks, bound, critic):
     return lax.map(one, (X_blocks, Y_blocks))
 
 
-@partial(jax.jit, static_argnames=("bound", "critic", "n_steps", "batch_size"))
-def train_and_evaluate(params, opt_state, log_ma, key, X, Y, n_train, X_blocks, Y_blocks, *,
-                       bound, critic, n_steps, batch_size):
-    """One chunk of training (``n_steps`` Adam steps on random batches of the first ``n_train``
-    rows of ``(X, Y)``, ``key`` a raw ``uint32[2]`` key) followed by the evaluation of the new
-    critic on the held-out blocks.
+@partial(jax.jit, static_argnames=("bound", "critic"))
+def train_and_evaluate(params, opt_state, log_ma, batches, X, Y, X_blocks, Y_blocks, *, bound,
+                       critic):
+    """One chunk of training (an Adam step on each batch of row indices ``batches``, shape
+    ``(n_steps, B)``, drawn by the caller) followed by the evaluation of the new critic on the
+    held-out blocks.
 
     One program rather than two, so that a fit compiles (or loads) one program: returns the new
     ``(params, opt_state, log_ma)``, the mean training bound of the chunk, and the held-out
-    block values and influence terms of :func:`evaluate`.
+    block values and influence terms of :func:`evaluate`. The batches are drawn in NumPy: a
+    random number generator in the program doubled its compilation time.
     """
     params, opt_state, log_ma, train_value = _train_chunk(
-        params, opt_state, log_ma, key, X, Y, n_train, bound, critic, n_steps, batch_size)
+        params, opt_state, log_ma, batches, X, Y, bound, critic)
     values, terms = _evaluate(params, X_blocks, Y_blocks, bound, critic)
     return params, opt_state, log_ma, train_value, values, terms
 

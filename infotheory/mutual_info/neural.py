@@ -109,9 +109,11 @@ class NeuralMI(InfoEstimator):
     memorising the training pairs (the held-out bound of an unregularised critic falls below
     zero at d = 20).
 
-    The whole training loop is one program compiled by JAX (``lax.scan`` over ``eval_every``
-    steps followed by the held-out evaluation, data on the device, batches sampled on the
-    device; the initial critic is drawn in NumPy): the first fit of a new shape compiles it
+    Batches are drawn epoch by epoch (each pass over the training split is a new random
+    permutation cut into batches of distinct pairs). The whole training loop is one program
+    compiled by JAX (``lax.scan`` over ``eval_every`` steps followed by the held-out
+    evaluation, data on the device; the initial critic and the batches' row indices are drawn
+    in NumPy): the first fit of a new shape compiles it
     (about 1 s on a CPU), later fits of the same shape reuse it, in this process and in later
     ones: the compiled executables are kept under ``~/.cache/infotheory/jax/executables``
     (``$INFOTHEORY_CACHE/jax``; ``INFOTHEORY_JAX_CACHE`` moves it, set to ``""`` it disables
@@ -338,12 +340,11 @@ class NeuralMI(InfoEstimator):
         Yp = np.zeros((n_pad, Yt.shape[1]), dtype)
         Xp[:n_train] = x_map(Xt)
         Yp[:n_train] = y_map(Yt)
-        # Everything is prepared in NumPy (data, initial critic and optimiser state, keys) and
+        # Everything is prepared in NumPy (data, initial critic and optimiser state, batches) and
         # placed on the device once: a JAX operation run outside the training program would be
         # compiled, or traced and looked up, on its first use in each process.
         device = jax.devices()[0]
         X_dev, Y_dev = jax.device_put((Xp, Yp), device)
-        n_dev = np.int32(n_train)
         # Committed to the device of the data, as the training program's outputs are:
         # otherwise the second chunk's inputs differ in placement from the first's.
         params, opt_state, log_ma = jax.device_put(nj.init_state(
@@ -358,13 +359,12 @@ class NeuralMI(InfoEstimator):
             steps.append(int(self.max_steps) % int(self.eval_every))
         hist_step, hist_train, hist_val = [], [], []
         best, best_params, best_step, best_eval, stale, done = -math.inf, params, 0, None, 0, 0
+        batches = _Batches(rng, n_train, B)
         for n_steps in _progress(steps, enabled=self.progress, desc="NeuralMI",
                                  total=len(steps)):
-            chunk_key = rng.integers(2**32, size=2, dtype=np.uint32)  # a raw threefry key
             params, opt_state, log_ma, train_value, values, terms = nj.call(
-                nj.train_and_evaluate, params, opt_state, log_ma, chunk_key, X_dev, Y_dev,
-                n_dev, xb, yb, bound=self.bound, critic=self.critic, n_steps=n_steps,
-                batch_size=B)
+                nj.train_and_evaluate, params, opt_state, log_ma, batches.take(n_steps), X_dev,
+                Y_dev, xb, yb, bound=self.bound, critic=self.critic)
             done += n_steps
             values = np.asarray(values)[:n_blocks]
             value = float(np.mean(values, dtype=np.float64))
@@ -404,6 +404,28 @@ class NeuralMI(InfoEstimator):
                 "samples, a smaller critic (hidden, embed_dim) or a lower learning_rate.",
                 InfotheoryWarning, stacklevel=3,
             )
+
+
+class _Batches:
+    """Training batches as row indices, drawn epoch by epoch: each pass over the training rows
+    is a new random permutation cut into batches of ``B`` distinct rows (the ``n_train % B``
+    rows left over are skipped in that pass), so every pair is seen equally often."""
+
+    def __init__(self, rng, n_train: int, B: int):
+        self.rng, self.n_train, self.B = rng, n_train, B
+        self.queue = np.empty((0, B), np.int32)
+
+    def take(self, n_steps: int) -> np.ndarray:
+        per_pass = self.n_train // self.B
+        short = n_steps - len(self.queue)
+        if short > 0:
+            passes = -(-short // per_pass)
+            perms = self.rng.permuted(np.tile(np.arange(self.n_train, dtype=np.int32),
+                                              (passes, 1)), axis=1)
+            new = perms[:, :per_pass * self.B].reshape(-1, self.B)
+            self.queue = np.concatenate([self.queue, new])
+        out, self.queue = self.queue[:n_steps], self.queue[n_steps:]
+        return out
 
 
 def _block_estimate(values, terms, n_blocks) -> Estimate:

@@ -260,3 +260,20 @@ def test_initial_optimiser_state_is_optax_init():
         assert np.asarray(ours).dtype == np.asarray(theirs).dtype
         np.testing.assert_array_equal(ours, theirs)
     assert np.isnan(log_ma)
+
+
+def test_batches_are_distinct_rows_drawn_pass_by_pass():
+    from infotheory.mutual_info.neural import _Batches
+
+    batches = _Batches(np.random.default_rng(0), 10, 3)
+    first, second = batches.take(4), batches.take(5)
+    assert first.shape == (4, 3) and second.shape == (5, 3) and first.dtype == np.int32
+    rows = np.concatenate([first, second])
+    assert all(len(set(b)) == 3 for b in rows)  # distinct pairs in each batch
+    assert rows.min() >= 0 and rows.max() < 10  # never a padding row
+    for p in range(3):  # each pass (3 batches of 3 out of 10 rows) draws every row once at most
+        assert len(set(rows[3 * p:3 * p + 3].ravel())) == 9
+    again = _Batches(np.random.default_rng(0), 10, 3)
+    np.testing.assert_array_equal(np.concatenate([again.take(2), again.take(7)]), rows)
+    whole = _Batches(np.random.default_rng(1), 4, 4).take(3)  # B = n_train: every row each step
+    assert all(sorted(b) == [0, 1, 2, 3] for b in whole)
