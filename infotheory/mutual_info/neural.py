@@ -113,15 +113,14 @@ class NeuralMI(InfoEstimator):
     permutation cut into batches of distinct pairs). The whole training loop is one program
     compiled by JAX (``lax.scan`` over ``eval_every`` steps followed by the held-out
     evaluation, data on the device; the initial critic and the batches' row indices are drawn
-    in NumPy): the first fit of a new shape compiles it
-    (about 1 s on a CPU), later fits of the same shape reuse it, in this process and in later
-    ones: the compiled executables are kept under ``~/.cache/infotheory/jax/executables``
-    (``$INFOTHEORY_CACHE/jax``; ``INFOTHEORY_JAX_CACHE`` moves it, set to ``""`` it disables
-    it; delete the folder to clear it) and loaded without tracing the program again. A JAX
-    cache folder you configured yourself (``jax_compilation_cache_dir``) is used instead
-    (JAX's own cache, which traces the program to find it), and JAX's process-wide settings
-    are left as you set them. It runs on the default JAX device, a GPU
-    when JAX sees one (``device_`` says which).
+    in NumPy): the first fit of a new shape compiles it (about 1 s on a CPU), later fits of the
+    same shape reuse it, in this process and in later ones: the compiled executables are kept
+    under ``~/.cache/infotheory/jax/executables`` (``$INFOTHEORY_CACHE/jax``;
+    ``INFOTHEORY_JAX_CACHE`` moves it, set to ``""`` it disables it; delete the folder to clear
+    it) and loaded without tracing the program again. A JAX cache folder you configured
+    yourself (``jax_compilation_cache_dir``) is used instead (JAX's own cache, which traces the
+    program to find it), and JAX's process-wide settings are left as you set them. It runs on
+    the default JAX device, a GPU when JAX sees one (``device_`` says which).
 
     Parameters
     ----------
