@@ -3,8 +3,8 @@
 A notebook user's first ``fit`` compiles the numba kernels it reaches before it returns. For
 every estimator of :func:`infotheory.all_estimators` (KSG at d = 1, 5 and 20 per side) a fresh
 subprocess imports the package, builds a small valid input at N = 2000 and times its first
-``fit``, with ``NUMBA_CACHE_DIR`` and ``INFOTHEORY_JAX_CACHE`` (JAX's persistent compilation
-cache of NeuralMI) set to new empty temporary folders (cold); a second fresh subprocess repeats
+``fit``, with ``NUMBA_CACHE_DIR`` and ``INFOTHEORY_JAX_CACHE`` (NeuralMI's compiled JAX
+executables) set to new empty temporary folders (cold); a second fresh subprocess repeats
 it with those folders now filled (warm). Printed per estimator: import time
 (``import infotheory`` and the estimator's module), wall and CPU time (all threads of the
 subprocess) of the first ``fit`` cold and warm, and the wall time of a second ``fit`` on the

@@ -4,9 +4,10 @@ Both live under one root, ``$INFOTHEORY_CACHE`` (default ``~/.cache/infotheory``
 
 - ``demo_activations/``: the bundled demo's generated activations (see
   :func:`infotheory.datasets.load_demo_activations`);
-- ``jax/``: JAX's persistent compilation cache for the package's own jitted programs (NeuralMI's
-  training loop), so that the first fit in a new process loads them instead of compiling them
-  again. ``INFOTHEORY_JAX_CACHE`` moves it elsewhere; set to the empty string, it disables it.
+- ``jax/``: the package's own compiled JAX programs (NeuralMI's training loop): executables in
+  ``jax/executables/``, loaded without tracing, and JAX's persistent compilation cache for the
+  others, so that the first fit in a new process loads them instead of compiling them again.
+  ``INFOTHEORY_JAX_CACHE`` moves it elsewhere; set to the empty string, it disables it.
   A JAX cache folder the user configured (``jax_compilation_cache_dir`` or
   ``JAX_COMPILATION_CACHE_DIR``) is used instead, and ``jax_enable_compilation_cache=False``
   disables ours too.

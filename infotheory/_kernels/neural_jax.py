@@ -1,10 +1,10 @@
 """Critics, variational MI bounds and the jitted training loop of NeuralMI (imported lazily).
 
 Everything here runs on validated, standardised arrays already on the device; nothing validates.
-The jitted functions are built once at module level: the bound, the critic kind, the chunk length
-and the batch size are static arguments, the learning rate lives in the optimiser state (optax
-``inject_hyperparams``) and the training-set size is a traced scalar, so a new seed, learning rate
-or sample count of the same padded size reuses the compiled code.
+The jitted functions are built once at module level: the bound and the critic kind are static
+arguments, the learning rate lives in the optimiser state (optax ``inject_hyperparams``) and the
+batches are row indices drawn by the caller, so a new seed, learning rate or sample count of the
+same padded size reuses the compiled code.
 
 Scores are the ``B x B`` matrix ``S[i, j] = f(x_i, y_j)``: the diagonal holds the B pairs drawn
 from the joint, the off-diagonal the ``B (B - 1)`` pairs of the product of the marginals.
@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 from functools import partial
 
+import numpy as np
+
 from .._validation import import_jax
 
 jax = import_jax()
@@ -23,30 +25,35 @@ lax = jax.lax
 
 import optax  # noqa: E402  (after JAX, whose absence import_jax reports)
 
-from .jax_cache import compilation_cache  # noqa: E402,F401  (used by NeuralMI around its calls)
+from .jax_cache import cached_call  # noqa: E402
 
 #: Clipping threshold tau of SMILE (Song & Ermon 2020): e^f is clipped to [e^-tau, e^tau].
 SMILE_TAU = 5.0
 #: Rate of MINE's moving average of the partition term E_q[e^f] (Belghazi et al. 2018).
 MINE_EMA_RATE = 0.01
 
-# One optimiser for every fit; the learning rate is a state entry, not a trace constant.
-OPTIMIZER = optax.inject_hyperparams(optax.adamw)(learning_rate=1e-3, weight_decay=0.0)
+# One optimiser for every fit; the learning rate and the weight decay are state entries, not
+# trace constants (Adam's betas and epsilon are: they never change).
+OPTIMIZER = optax.inject_hyperparams(
+    optax.adamw, static_args=("b1", "b2", "eps", "eps_root"))(learning_rate=1e-3,
+                                                               weight_decay=0.0)
+
+
+def call(fn, *args, **static):
+    """``fn(*args, **static)`` for the jitted functions below, through the store of compiled
+    executables (:func:`~infotheory._kernels.jax_cache.cached_call`; optax's version is part
+    of the key, its optimiser being compiled into the training program)."""
+    return cached_call(fn, *args, versions=(optax.__version__,), **static)
 
 
 # -- critics ----------------------------------------------------------------------------------
 
-def init_mlp(key, sizes, dtype):
-    """Layers ``[(W, b), ...]`` of an MLP of widths ``sizes`` (LeCun-normal W, zero b)."""
-    layers = []
-    keys = jax.random.split(key, len(sizes) - 1)
-    for k, n_in, n_out in zip(keys, sizes[:-1], sizes[1:]):
-        # The barrier keeps XLA from fusing the scaling into the sampler, which would round
-        # differently from the sampler run alone (the weights of earlier releases, bit for bit).
-        W = lax.optimization_barrier(jax.random.normal(k, (n_in, n_out), dtype)) \
-            * math.sqrt(1.0 / n_in)
-        layers.append((W, jnp.zeros((n_out,), dtype)))
-    return layers
+def init_mlp(rng, sizes, dtype):
+    """Layers ``[(W, b), ...]`` of an MLP of widths ``sizes`` (LeCun-normal W, zero b), drawn
+    with the NumPy generator ``rng``: in NumPy, so that starting a fit compiles nothing."""
+    return [((rng.standard_normal((n_in, n_out)) * math.sqrt(1.0 / n_in)).astype(dtype),
+             np.zeros((n_out,), dtype))
+            for n_in, n_out in zip(sizes[:-1], sizes[1:])]
 
 
 # tanh generalised better than ReLU from the training split to the held-out one in our
@@ -61,13 +68,12 @@ def _mlp(layers, h):
     return h @ W + b
 
 
-def init_critic(key, critic, dx, dy, hidden, embed_dim, dtype):
+def init_critic(rng, critic, dx, dy, hidden, embed_dim, dtype):
     """Parameters of a separable critic ``g(x)^T h(y)`` or a concatenated critic ``m([x, y])``."""
     if critic == "separable":
-        kx, ky = jax.random.split(key)
-        return {"g": init_mlp(kx, (dx, *hidden, embed_dim), dtype),
-                "h": init_mlp(ky, (dy, *hidden, embed_dim), dtype)}
-    return {"m": init_mlp(key, (dx + dy, *hidden, 1), dtype)}
+        return {"g": init_mlp(rng, (dx, *hidden, embed_dim), dtype),
+                "h": init_mlp(rng, (dy, *hidden, embed_dim), dtype)}
+    return {"m": init_mlp(rng, (dx + dy, *hidden, 1), dtype)}
 
 
 def scores(params, x, y, critic):
@@ -153,43 +159,50 @@ def _training_loss(params, x, y, log_ma, bound, critic):
 _value_and_grad = jax.value_and_grad(_training_loss, has_aux=True)
 
 
-def _batch_indices(key, n_train, n_padded, batch_size):
-    """``batch_size`` distinct indices below the traced ``n_train`` (rows past it are padding)."""
-    u = jax.random.uniform(key, (n_padded,))
-    u = jnp.where(jnp.arange(n_padded) < n_train, u, 2.0)
-    return lax.top_k(-u, batch_size)[1]
-
-
-@partial(jax.jit, static_argnames=("bound", "critic", "n_steps", "batch_size"))
-def train_chunk(params, opt_state, log_ma, key, X, Y, n_train, *, bound, critic, n_steps,
-                batch_size):
-    """``n_steps`` Adam steps on random batches of the first ``n_train`` rows of ``(X, Y)``.
-
-    Returns the new ``(params, opt_state, log_ma)`` and the mean training bound of the chunk.
-    """
-    n_padded = X.shape[0]
-
-    def step(carry, k):
+def _train_chunk(params, opt_state, log_ma, batches, X, Y, bound, critic):
+    """One Adam step per row of ``batches`` (``(n_steps, B)`` row indices into ``(X, Y)``):
+    the new ``(params, opt_state, log_ma)`` and the mean training bound of the chunk."""
+    def step(carry, idx):
         p, s, lm = carry
-        idx = _batch_indices(k, n_train, n_padded, batch_size)
         (_, (value, lm)), grads = _value_and_grad(p, X[idx], Y[idx], lm, bound, critic)
         updates, s = OPTIMIZER.update(grads, s, p)
         return (optax.apply_updates(p, updates), s, lm), value
 
-    (params, opt_state, log_ma), values = lax.scan(
-        step, (params, opt_state, log_ma), jax.random.split(key, n_steps))
+    (params, opt_state, log_ma), values = lax.scan(step, (params, opt_state, log_ma), batches)
     return params, opt_state, log_ma, jnp.mean(values)
+
+
+def _evaluate(params, X_blocks, Y_blocks, bound, critic):
+    def one(xy):
+        S = scores(params, xy[0], xy[1], critic)
+        return bound_value(S, bound), row_influence(S, bound)
+
+    return lax.map(one, (X_blocks, Y_blocks))
+
+
+@partial(jax.jit, static_argnames=("bound", "critic"))
+def train_and_evaluate(params, opt_state, log_ma, batches, X, Y, X_blocks, Y_blocks, *, bound,
+                       critic):
+    """One chunk of training (an Adam step on each batch of row indices ``batches``, shape
+    ``(n_steps, B)``, drawn by the caller) followed by the evaluation of the new critic on the
+    held-out blocks.
+
+    One program rather than two, so that a fit compiles (or loads) one program: returns the new
+    ``(params, opt_state, log_ma)``, the mean training bound of the chunk, and the held-out
+    block values and influence terms of :func:`evaluate`. The batches are drawn in NumPy: a
+    random number generator in the program doubled its compilation time.
+    """
+    params, opt_state, log_ma, train_value = _train_chunk(
+        params, opt_state, log_ma, batches, X, Y, bound, critic)
+    values, terms = _evaluate(params, X_blocks, Y_blocks, bound, critic)
+    return params, opt_state, log_ma, train_value, values, terms
 
 
 @partial(jax.jit, static_argnames=("bound", "critic"))
 def evaluate(params, X_blocks, Y_blocks, *, bound, critic):
     """The bound on each held-out block ``(n_blocks, B, d)`` (``n_blocks`` values) and the
     per-row influence terms ``(n_blocks, B)`` of its standard error."""
-    def one(xy):
-        S = scores(params, xy[0], xy[1], critic)
-        return bound_value(S, bound), row_influence(S, bound)
-
-    return lax.map(one, (X_blocks, Y_blocks))
+    return _evaluate(params, X_blocks, Y_blocks, bound, critic)
 
 
 @jax.jit
@@ -198,14 +211,18 @@ def encode(layers, Z):
     return _mlp(layers, Z)
 
 
-@partial(jax.jit, static_argnames=("critic", "dx", "dy", "hidden", "embed_dim", "dtype"))
-def init_state(key, learning_rate, weight_decay, *, critic, dx, dy, hidden, embed_dim, dtype):
-    """Critic parameters, optimiser state (hyper-parameters set), MINE's log moving average.
+def init_state(rng, learning_rate, weight_decay, *, critic, dx, dy, hidden, embed_dim, dtype):
+    """Critic parameters, optimiser state (hyper-parameters set), MINE's log moving average,
+    as NumPy arrays: nothing is compiled before the training program.
 
-    One compiled program (cached with the others) rather than a dozen operations dispatched
-    one by one, each compiled on its first use in a process."""
-    params = init_critic(key, critic, dx, dy, tuple(hidden), embed_dim, dtype)
-    opt_state = OPTIMIZER.init(params)
-    opt_state.hyperparams["learning_rate"] = jnp.asarray(learning_rate, dtype)
-    opt_state.hyperparams["weight_decay"] = jnp.asarray(weight_decay, dtype)
-    return params, opt_state, jnp.asarray(jnp.nan, dtype)
+    AdamW starts from zero moments and a zero step count: the state is built from the
+    structure optax's ``init`` would return (found by tracing, not running, it) filled with
+    zeros, then the two injected hyper-parameters are set (a test checks it equals
+    ``OPTIMIZER.init``)."""
+    dtype = np.dtype(dtype)
+    params = init_critic(rng, critic, dx, dy, tuple(hidden), embed_dim, dtype)
+    shapes = jax.eval_shape(OPTIMIZER.init, params)
+    opt_state = jax.tree_util.tree_map(lambda s: np.zeros(s.shape, s.dtype), shapes)
+    opt_state.hyperparams["learning_rate"] = np.asarray(learning_rate, dtype)
+    opt_state.hyperparams["weight_decay"] = np.asarray(weight_decay, dtype)
+    return params, opt_state, np.asarray(np.nan, dtype)

@@ -109,15 +109,18 @@ class NeuralMI(InfoEstimator):
     memorising the training pairs (the held-out bound of an unregularised critic falls below
     zero at d = 20).
 
-    The whole training loop is compiled by JAX (``lax.scan`` over ``eval_every`` steps, data
-    on the device, batches sampled on the device): the first fit of a new shape compiles (about
-    2 s on a CPU), later fits of the same shape reuse the compiled code, in this process and in
-    later ones: the compiled programs are kept in JAX's persistent compilation cache under
-    ``~/.cache/infotheory/jax`` (``$INFOTHEORY_CACHE/jax``; ``INFOTHEORY_JAX_CACHE`` moves it,
-    set to ``""`` it disables it; delete the folder to clear it). A JAX cache folder you
-    configured yourself (``jax_compilation_cache_dir``) is used instead, and JAX's
-    process-wide settings are left as you set them. It runs on the default JAX device, a GPU
-    when JAX sees one (``device_`` says which).
+    Batches are drawn epoch by epoch (each pass over the training split is a new random
+    permutation cut into batches of distinct pairs). The whole training loop is one program
+    compiled by JAX (``lax.scan`` over ``eval_every`` steps followed by the held-out
+    evaluation, data on the device; the initial critic and the batches' row indices are drawn
+    in NumPy): the first fit of a new shape compiles it (about 1 s on a CPU), later fits of the
+    same shape reuse it, in this process and in later ones: the compiled executables are kept
+    under ``~/.cache/infotheory/jax/executables`` (``$INFOTHEORY_CACHE/jax``;
+    ``INFOTHEORY_JAX_CACHE`` moves it, set to ``""`` it disables it; delete the folder to clear
+    it) and loaded without tracing the program again. A JAX cache folder you configured
+    yourself (``jax_compilation_cache_dir``) is used instead (JAX's own cache, which traces the
+    program to find it), and JAX's process-wide settings are left as you set them. It runs on
+    the default JAX device, a GPU when JAX sees one (``device_`` says which).
 
     Parameters
     ----------
@@ -292,22 +295,19 @@ class NeuralMI(InfoEstimator):
         return state
 
     def _estimate_fitted(self, X, y):
-        """``fit`` reports the bound on the held-out samples, never on the training ones."""
-        held = self.validation_indices_
-        result = self._estimate(X[held], y[held])
+        """``fit`` reports the bound on the held-out samples, never on the training ones: the
+        evaluation of the kept critic on the held-out blocks made during training (the same
+        blocks :meth:`_estimate` would build from ``X[validation_indices_]``)."""
+        result = _block_estimate(*self._held_out_evaluation)
         self._warn_if_negative(result)
         return result
 
     def _estimate(self, X, y):
         nj = _kernels()
         xb, yb, n_blocks = self._blocks(nj, X, y)
-        with nj.compilation_cache():
-            values, terms = nj.evaluate(self.critic_params_, xb, yb, bound=self.bound,
-                                        critic=self.critic)
-        values = np.asarray(values, dtype=np.float64)[:n_blocks]
-        terms = np.asarray(terms, dtype=np.float64)[:n_blocks].ravel()
-        se = float(terms.std(ddof=1) / math.sqrt(terms.size))
-        return Estimate(float(np.mean(values)), standard_error=se)
+        values, terms = nj.call(nj.evaluate, self.critic_params_, xb, yb, bound=self.bound,
+                                critic=self.critic)
+        return _block_estimate(values, terms, n_blocks)
 
     # -- internals --------------------------------------------------------------------------
 
@@ -326,12 +326,8 @@ class NeuralMI(InfoEstimator):
     def _train(self, Xt, Yt, Xv, Yv, rng) -> dict:
         """Fitted state: standardisation, critic parameters, history (early-stopped)."""
         nj = _kernels()
-        with nj.compilation_cache():
-            return self._train_cached(nj, Xt, Yt, Xv, Yv, rng)
-
-    def _train_cached(self, nj, Xt, Yt, Xv, Yv, rng) -> dict:
         dtype = self._jax_dtype(nj)
-        jax, jnp = nj.jax, nj.jnp
+        jax = nj.jax
         n_train = Xt.shape[0]
         B = min(int(self.batch_size), n_train)
         x_map = MarginalMap(Xt, self.preprocessing)
@@ -339,22 +335,19 @@ class NeuralMI(InfoEstimator):
         state = {"_x_map": x_map, "_y_map": y_map,
                  "batch_size_": B, "_block_seed": int(rng.integers(2**63))}
         n_pad = _padded_size(n_train)
-        Xp = np.zeros((n_pad, Xt.shape[1]))
-        Yp = np.zeros((n_pad, Yt.shape[1]))
+        Xp = np.zeros((n_pad, Xt.shape[1]), dtype)
+        Yp = np.zeros((n_pad, Yt.shape[1]), dtype)
         Xp[:n_train] = x_map(Xt)
         Yp[:n_train] = y_map(Yt)
+        # Everything is prepared in NumPy (data, initial critic and optimiser state, batches) and
+        # placed on the device once: a JAX operation run outside the training program would be
+        # compiled, or traced and looked up, on its first use in each process.
         device = jax.devices()[0]
-        X_dev = jax.device_put(jnp.asarray(Xp, dtype), device)
-        Y_dev = jax.device_put(jnp.asarray(Yp, dtype), device)
-        n_dev = jnp.asarray(n_train, jnp.int32)
-
-        key = jax.random.PRNGKey(int(rng.integers(2**31 - 1)))
-        key, init_key = jax.random.split(key)
-        # Committed to the device of the data, as the training loop's outputs are: otherwise
-        # the second chunk's inputs differ in placement from the first's and JAX compiles the
-        # loop a second time (1 s at N = 2000).
+        X_dev, Y_dev = jax.device_put((Xp, Yp), device)
+        # Committed to the device of the data, as the training program's outputs are:
+        # otherwise the second chunk's inputs differ in placement from the first's.
         params, opt_state, log_ma = jax.device_put(nj.init_state(
-            init_key, float(self.learning_rate), float(self.weight_decay), critic=self.critic,
+            rng, float(self.learning_rate), float(self.weight_decay), critic=self.critic,
             dx=Xt.shape[1], dy=Yt.shape[1], hidden=tuple(int(h) for h in self.hidden),
             embed_dim=int(self.embed_dim), dtype=dtype), device)
         # The held-out blocks of the early stopping are those the final value is computed on.
@@ -364,25 +357,30 @@ class NeuralMI(InfoEstimator):
         if int(self.max_steps) % int(self.eval_every):
             steps.append(int(self.max_steps) % int(self.eval_every))
         hist_step, hist_train, hist_val = [], [], []
-        best, best_params, best_step, stale, done = -math.inf, params, 0, 0, 0
+        best, best_params, best_step, best_eval, stale, done = -math.inf, params, 0, None, 0, 0
+        batches = _Batches(rng, n_train, B)
         for n_steps in _progress(steps, enabled=self.progress, desc="NeuralMI",
                                  total=len(steps)):
-            key, chunk_key = jax.random.split(key)
-            params, opt_state, log_ma, train_value = nj.train_chunk(
-                params, opt_state, log_ma, chunk_key, X_dev, Y_dev, n_dev, bound=self.bound,
-                critic=self.critic, n_steps=n_steps, batch_size=B)
+            params, opt_state, log_ma, train_value, values, terms = nj.call(
+                nj.train_and_evaluate, params, opt_state, log_ma, batches.take(n_steps), X_dev,
+                Y_dev, xb, yb, bound=self.bound, critic=self.critic)
             done += n_steps
-            value = float(jnp.mean(nj.evaluate(params, xb, yb, bound=self.bound,
-                                               critic=self.critic)[0][:n_blocks]))
+            values = np.asarray(values)[:n_blocks]
+            value = float(np.mean(values, dtype=np.float64))
             hist_step.append(done)
             hist_train.append(float(train_value))
             hist_val.append(value)
             if value > best:
                 best, best_params, best_step, stale = value, params, done, 0
+                best_eval = (values, np.asarray(terms)[:n_blocks], n_blocks)
             else:
                 stale += 1
                 if stale >= self.patience:
                     break
+        if best_eval is None:  # no finite held-out value (training diverged): the initial critic
+            values, terms = nj.call(nj.evaluate, best_params, xb, yb, bound=self.bound,
+                                    critic=self.critic)
+            best_eval = (values, terms, n_blocks)
         state.update(
             critic_params_=best_params,
             history_={"step": np.array(hist_step), "train": np.array(hist_train),
@@ -391,6 +389,7 @@ class NeuralMI(InfoEstimator):
             best_step_=best_step,
             backend_="jax",
             device_=f"{device.platform}:{device.id}",
+            _held_out_evaluation=best_eval,
         )
         return state
 
@@ -404,6 +403,37 @@ class NeuralMI(InfoEstimator):
                 "samples, a smaller critic (hidden, embed_dim) or a lower learning_rate.",
                 InfotheoryWarning, stacklevel=3,
             )
+
+
+class _Batches:
+    """Training batches as row indices, drawn epoch by epoch: each pass over the training rows
+    is a new random permutation cut into batches of ``B`` distinct rows (the ``n_train % B``
+    rows left over are skipped in that pass), so every pair is seen equally often."""
+
+    def __init__(self, rng, n_train: int, B: int):
+        self.rng, self.n_train, self.B = rng, n_train, B
+        self.queue = np.empty((0, B), np.int32)
+
+    def take(self, n_steps: int) -> np.ndarray:
+        per_pass = self.n_train // self.B
+        short = n_steps - len(self.queue)
+        if short > 0:
+            passes = -(-short // per_pass)
+            perms = self.rng.permuted(np.tile(np.arange(self.n_train, dtype=np.int32),
+                                              (passes, 1)), axis=1)
+            new = perms[:, :per_pass * self.B].reshape(-1, self.B)
+            self.queue = np.concatenate([self.queue, new])
+        out, self.queue = self.queue[:n_steps], self.queue[n_steps:]
+        return out
+
+
+def _block_estimate(values, terms, n_blocks) -> Estimate:
+    """Mean of the first ``n_blocks`` block values, and its standard error from the spread of
+    their rows' influence terms."""
+    values = np.asarray(values, dtype=np.float64)[:n_blocks]
+    terms = np.asarray(terms, dtype=np.float64)[:n_blocks].ravel()
+    se = float(terms.std(ddof=1) / math.sqrt(terms.size))
+    return Estimate(float(np.mean(values)), standard_error=se)
 
 
 def _blocks(nj, X, y, batch_size, seed, dtype):
@@ -421,7 +451,7 @@ def _blocks(nj, X, y, batch_size, seed, dtype):
     yb = np.zeros((n_padded, B, y.shape[1]), dtype=dtype)
     xb[:n_blocks] = X[order].reshape(n_blocks, B, -1)
     yb[:n_blocks] = y[order].reshape(n_blocks, B, -1)
-    return nj.jnp.asarray(xb), nj.jnp.asarray(yb), n_blocks
+    return (*nj.jax.device_put((xb, yb), nj.jax.devices()[0]), n_blocks)
 
 
 def _padded_blocks(n_blocks: int) -> int:

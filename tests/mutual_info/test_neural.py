@@ -238,3 +238,42 @@ def test_heavy_tailed_marginals_do_not_matter():
     cubed = NeuralMI(**_FAST).fit(X**3, Y**3).mutual_info_
     assert abs(cubed - true_mi) < 0.1
     assert abs(cubed - plain) < 0.02
+
+
+def test_initial_optimiser_state_is_optax_init():
+    """The initial AdamW state is built in NumPy (zeros of the structure optax's ``init``
+    returns, learning rate and weight decay set) so that nothing compiles before training:
+    it must equal what optax itself builds."""
+    import jax
+
+    from infotheory._kernels import neural_jax as nj
+
+    params, state, log_ma = nj.init_state(np.random.default_rng(0), 3e-3, 0.5,
+                                          critic="separable", dx=3, dy=2, hidden=(4,),
+                                          embed_dim=2, dtype="float32")
+    reference = nj.OPTIMIZER.init(params)
+    reference.hyperparams["learning_rate"] = np.float32(3e-3)
+    reference.hyperparams["weight_decay"] = np.float32(0.5)
+    assert jax.tree_util.tree_structure(state) == jax.tree_util.tree_structure(reference)
+    for ours, theirs in zip(jax.tree_util.tree_leaves(state),
+                            jax.tree_util.tree_leaves(reference)):
+        assert np.asarray(ours).dtype == np.asarray(theirs).dtype
+        np.testing.assert_array_equal(ours, theirs)
+    assert np.isnan(log_ma)
+
+
+def test_batches_are_distinct_rows_drawn_pass_by_pass():
+    from infotheory.mutual_info.neural import _Batches
+
+    batches = _Batches(np.random.default_rng(0), 10, 3)
+    first, second = batches.take(4), batches.take(5)
+    assert first.shape == (4, 3) and second.shape == (5, 3) and first.dtype == np.int32
+    rows = np.concatenate([first, second])
+    assert all(len(set(b)) == 3 for b in rows)  # distinct pairs in each batch
+    assert rows.min() >= 0 and rows.max() < 10  # never a padding row
+    for p in range(3):  # each pass (3 batches of 3 out of 10 rows) draws every row once at most
+        assert len(set(rows[3 * p:3 * p + 3].ravel())) == 9
+    again = _Batches(np.random.default_rng(0), 10, 3)
+    np.testing.assert_array_equal(np.concatenate([again.take(2), again.take(7)]), rows)
+    whole = _Batches(np.random.default_rng(1), 4, 4).take(3)  # B = n_train: every row each step
+    assert all(sorted(b) == [0, 1, 2, 3] for b in whole)

@@ -20,7 +20,7 @@ pytest.importorskip("optax")
 # A configuration no other test uses, so its programs are compiled (not found in this process's
 # in-memory cache) and the persistent cache is exercised: dx = 3, dy = 2, one small layer.
 _TINY = dict(hidden=(3,), embed_dim=2, batch_size=16, max_steps=20, eval_every=10,
-             random_state=0)
+             learning_rate=1e-2, random_state=0)
 
 
 def _data(n=64):
@@ -32,6 +32,10 @@ def _data(n=64):
 
 def _entries(folder: Path) -> list[Path]:
     return sorted(folder.glob("*-cache")) if folder.exists() else []
+
+
+def _executables(folder: Path) -> list[Path]:
+    return sorted((folder / "executables").glob("*.jaxexe"))
 
 
 def test_cache_folder_from_the_environment(monkeypatch, tmp_path):
@@ -79,16 +83,21 @@ def test_fit_fills_the_cache_and_the_empty_variable_disables_it(monkeypatch, tmp
     monkeypatch.setenv("INFOTHEORY_CACHE", str(tmp_path / "root"))
     with compilation_cache():
         assert config.compilation_cache_dir.value is None  # no folder: JAX caches nothing
+    NeuralMI(**{**_TINY, "hidden": (2,)}).fit(*_data())  # (a configuration of its own)
     assert not (tmp_path / "root").exists()
 
     monkeypatch.setenv("INFOTHEORY_JAX_CACHE", str(tmp_path / "jax"))
     X, Y = _data()
     est = NeuralMI(**_TINY).fit(X, Y)
-    names = [p.name for p in _entries(tmp_path / "jax")]
-    assert any(name.startswith("jit_train_chunk-") for name in names), names
-    assert any(name.startswith("jit_evaluate-") for name in names), names
-    assert any(name.startswith("jit_init_state-") for name in names), names
+    # fit compiles one program (training chunk and held-out evaluation together), kept as an
+    # executable loaded without tracing (not in JAX's cache, whose entries cannot be
+    # serialised again)
+    assert not _entries(tmp_path / "jax")
+    executables = [p.name for p in _executables(tmp_path / "jax")]
+    assert [name.split("-")[0] for name in executables] == ["train_and_evaluate"], executables
     assert np.isfinite(est.mutual_info_)
+    est.score(X, Y)  # score evaluates on new data: its own program, stored too
+    assert len(_executables(tmp_path / "jax")) == 2
 
 
 def test_users_own_jax_cache_is_respected(monkeypatch, tmp_path):
@@ -117,22 +126,25 @@ import numpy as np
 import jax.monitoring
 events = []
 jax.monitoring.register_event_listener(lambda name, **kw: events.append(name))
+jax.monitoring.register_event_duration_secs_listener(lambda name, s, **kw: events.append(name))
 from infotheory import NeuralMI
 rng = np.random.default_rng(0)
 X = rng.normal(size=(64, 3))
 Y = X[:, :2] + 0.3 * rng.normal(size=(64, 2))
 est = NeuralMI(hidden=(3,), embed_dim=2, batch_size=16, max_steps=20, eval_every=10,
-               random_state=0).fit(X, Y)
+               learning_rate=1e-2,                random_state=0).fit(X, Y)
 print(json.dumps({"mi": est.mutual_info_,
                   "hits": events.count("/jax/compilation_cache/cache_hits"),
-                  "misses": events.count("/jax/compilation_cache/cache_misses")}))
+                  "misses": events.count("/jax/compilation_cache/cache_misses"),
+                  "compiles": events.count("/jax/core/compile/backend_compile_duration"),
+                  "lowerings": events.count("/jax/core/compile/jaxpr_to_mlir_module_duration")}))
 """
 
 
 @pytest.mark.slow
 def test_a_new_process_reuses_the_cache(tmp_path):
     """Two fresh interpreters (about 5 s each): the first compiles and writes, the second
-    compiles nothing and returns the same value."""
+    loads the stored executable (neither lowering nor compiling) and returns the same value."""
     env = {**os.environ, "INFOTHEORY_JAX_CACHE": str(tmp_path / "jax")}
     env.pop("JAX_COMPILATION_CACHE_DIR", None)
     root = Path(__file__).resolve().parents[2]
@@ -144,10 +156,10 @@ def test_a_new_process_reuses_the_cache(tmp_path):
         return json.loads(out.stdout.strip().splitlines()[-1])
 
     first = run()
-    assert first["hits"] == 0 and first["misses"] > 0
-    assert _entries(tmp_path / "jax")
+    assert first["compiles"] > 0 and _executables(tmp_path / "jax")
     second = run()
-    assert second["misses"] == 0 and second["hits"] == first["misses"]
+    assert second["compiles"] == second["lowerings"] == 0
+    assert second["misses"] == second["hits"] == 0
     assert second["mi"] == first["mi"]
 
 
@@ -166,3 +178,79 @@ def test_a_cache_folder_that_cannot_be_made_means_no_cache(monkeypatch, tmp_path
     assert our_cache_dir() is None
     monkeypatch.setenv("INFOTHEORY_JAX_CACHE", str(tmp_path / "ok"))
     assert our_cache_dir() == str(tmp_path / "ok")
+
+
+def _forget_loaded(monkeypatch):
+    """A fresh process's view of the store: nothing loaded in memory yet."""
+    from infotheory._kernels import jax_cache
+
+    monkeypatch.setattr(jax_cache, "_LOADED", {})
+
+
+def test_a_damaged_or_foreign_executable_is_never_run(monkeypatch, tmp_path):
+    """A truncated file, or a file whose full key differs from the program asked for (a hash
+    collision, a copy from another machine), is not run: fit compiles again and gives the
+    same value."""
+    import pickle
+
+    from jax._src import config
+
+    if config.compilation_cache_dir.value is not None:
+        pytest.skip("a JAX compilation cache is configured for this process")
+    monkeypatch.setenv("INFOTHEORY_JAX_CACHE", str(tmp_path / "jax"))
+    X, Y = _data()
+    kw = {**_TINY, "hidden": (4,)}
+    _forget_loaded(monkeypatch)
+    value = NeuralMI(**kw).fit(X, Y).mutual_info_
+    (path,) = _executables(tmp_path / "jax")
+    good = path.read_bytes()
+
+    description, *rest = pickle.loads(good)
+
+    path.write_bytes(good[: len(good) // 2])
+    _forget_loaded(monkeypatch)
+    assert NeuralMI(**kw).fit(X, Y).mutual_info_ == value
+
+    from jax.experimental import serialize_executable
+
+    loads = []
+    monkeypatch.setattr(serialize_executable, "deserialize_and_load",
+                        lambda *a, **k: loads.append(a))
+    path.write_bytes(pickle.dumps((description + "elsewhere", *rest)))
+    _forget_loaded(monkeypatch)
+    assert NeuralMI(**kw).fit(X, Y).mutual_info_ == value
+    assert not loads  # the key was compared before anything was loaded
+
+
+def test_the_program_key_names_what_selects_the_program():
+    from infotheory._kernels import neural_jax as nj
+    from infotheory._kernels.jax_cache import _program_key
+
+    a = np.zeros((4, 3), np.float32)
+    key = _program_key(nj.encode, ([(a, a[0])], a), {}, ())
+    assert key == _program_key(nj.encode, ([(a, a[0])], a), {}, ())
+    others = [
+        _program_key(nj.encode, ([(a, a[0])], a[:2]), {}, ()),  # shape
+        _program_key(nj.encode, ([(a, a[0])], a.astype(np.float16)), {}, ()),  # dtype
+        _program_key(nj.encode, ([(a, a[0])], (a,)), {}, ()),  # tree structure
+        _program_key(nj.encode, ([(a, a[0])], a), {"n": 2}, ()),  # static argument
+        _program_key(nj.encode, ([(a, a[0])], a), {}, ("optax 9",)),  # library version
+        _program_key(nj.evaluate, ([(a, a[0])], a), {}, ()),  # function
+    ]
+    assert len({key[0], *(k[0] for k in others)}) == 1 + len(others)
+    with pytest.raises(TypeError, match="takes arrays"):
+        _program_key(nj.encode, ([(a, a[0])], 1.0), {}, ())
+
+
+def test_the_store_evicts_the_least_recently_used(monkeypatch, tmp_path):
+    from infotheory._kernels import jax_cache
+
+    monkeypatch.setattr(jax_cache, "EXECUTABLES_MAX_SIZE", 250)
+    for i, name in enumerate(["old", "mid", "new"]):
+        path = tmp_path / f"{name}.jaxexe"
+        path.write_bytes(b"x" * 100)
+        os.utime(path, (1000 + i, 1000 + i))
+    (tmp_path / "other-cache").write_bytes(b"x" * 1000)  # not ours: left alone
+    jax_cache._evict(str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mid.jaxexe", "new.jaxexe",
+                                                         "other-cache"]
