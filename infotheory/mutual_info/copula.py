@@ -18,7 +18,7 @@ from scipy import linalg, optimize, special, stats
 
 from .._base import Estimate, InfoEstimator
 from .._closed_forms import t_mi_excess
-from .._kernels.linalg import whiten_rows
+from .._kernels.linalg import gaussian_mixture_logpdf, whiten_rows
 from .._params import Interval, StrOptions
 from .._validation import check_random_state
 from .gaussian import _gaussian_mi_bias
@@ -36,16 +36,49 @@ def _ranks(A: np.ndarray) -> np.ndarray:
     return stats.rankdata(A, axis=0, method="average")
 
 
-def _scores(ranks: np.ndarray, n: int, df: float) -> np.ndarray:
-    """Quantiles :math:`F_\\nu^{-1}(r / (n+1))` of the t (``df``) or normal (``inf``) law.
+class RankScores:
+    """Quantiles :math:`F_\\nu^{-1}(r / (n+1))` of the t (``df``) or normal (``inf``) law at the
+    column ranks ``r``, for any ``df`` and any subset of the columns.
 
-    The quantile function is evaluated once per distinct rank, not once per entry: every column
+    The quantile function is the costly part (``stdtrit``: 0.3 us per value) and depends on the
+    rank only: it is evaluated once per distinct rank and ``df``, on the lower half of the ranks
+    (:math:`F^{-1}(1-u) = -F^{-1}(u)`), and the tables are shared by the column subsets of
+    :meth:`columns` (the blocks of :class:`MutualInfo` and their whole pair). Every column
     without ties has the same ranks 1..n.
     """
-    values, inverse = np.unique(ranks, return_inverse=True)
-    u = values / (n + 1.0)
-    q = special.ndtri(u) if math.isinf(df) else special.stdtrit(df, u)
-    return q[inverse].reshape(ranks.shape)
+
+    def __init__(self, ranks: np.ndarray, *, _shared=None):
+        self.n = ranks.shape[0]
+        if _shared is None:
+            values, inverse = np.unique(ranks, return_inverse=True)
+            u = values / (self.n + 1.0)
+            # fold u onto the lower half: the tables are computed there and mirrored
+            lower = np.minimum(u, 1.0 - u)
+            half, fold = np.unique(lower, return_inverse=True)
+            sign = np.where(u > 0.5, -1.0, 1.0)
+            _shared = (inverse.reshape(ranks.shape), half, fold, sign, {})
+        self._inverse, self._half, self._fold, self._sign, self._tables = _shared
+        self.shape = self._inverse.shape
+
+    def columns(self, cols) -> RankScores:
+        """The same scores restricted to the columns ``cols`` (sharing the quantile tables)."""
+        inverse = self._inverse[:, cols]
+        return RankScores(inverse, _shared=(inverse, self._half, self._fold, self._sign,
+                                            self._tables))
+
+    def __call__(self, df: float) -> np.ndarray:
+        table = self._tables.get(df)
+        if table is None:
+            u = self._half
+            q = special.ndtri(u) if math.isinf(df) else special.stdtrit(df, u)
+            table = self._tables[df] = q[self._fold] * self._sign
+        return table[self._inverse]
+
+
+def _scores(ranks: np.ndarray, n: int, df: float) -> np.ndarray:
+    """Quantiles :math:`F_\\nu^{-1}(r / (n+1))` of the t (``df``) or normal (``inf``) law at the
+    ranks ``r`` of ``n`` samples (:class:`RankScores` for one ``df``)."""
+    return RankScores(ranks)(df)
 
 
 def _corr(S: np.ndarray) -> np.ndarray:
@@ -116,12 +149,12 @@ def _check_scores_rank(Z: np.ndarray, what: str) -> None:
         )
 
 
-def _joint_ranks(X: np.ndarray, Y: np.ndarray, ranks: np.ndarray | None) -> np.ndarray:
-    """Column ranks of ``[X, Y]``: ``ranks`` when the caller has them already."""
-    return np.hstack([_ranks(X), _ranks(Y)]) if ranks is None else ranks
+def _joint_scores(X: np.ndarray, Y: np.ndarray, scores: RankScores | None) -> RankScores:
+    """The :class:`RankScores` of ``[X, Y]``: ``scores`` when the caller has them already."""
+    return RankScores(np.hstack([_ranks(X), _ranks(Y)])) if scores is None else scores
 
 
-def _t_copula_fit(X: np.ndarray, Y: np.ndarray, df_grid, rng, ranks=None) -> dict:
+def _t_copula_fit(X: np.ndarray, Y: np.ndarray, df_grid, rng, scores=None) -> dict:
     r"""Choose ν by 2-fold held-out copula likelihood, refit on all samples.
 
     The grid is searched first; around the best finite value the held-out likelihood is then
@@ -129,18 +162,18 @@ def _t_copula_fit(X: np.ndarray, Y: np.ndarray, df_grid, rng, ranks=None) -> dic
     is sensitive to ν in high dimension: at 50 + 50 features, ν = 4 instead of 5 adds 0.1 nats).
     Returns the chosen ``df``, the held-out mean log-likelihood of every candidate tried, and the
     MI (corrected by the expected excess of the plug-in Gaussian term, about d_x d_y / (2n)).
-    ``ranks``: the column ranks of ``[X, Y]`` if already computed.
+    ``scores``: the :class:`RankScores` of ``[X, Y]`` if already computed.
     """
     n, dx = X.shape
     dy = Y.shape[1]
-    ranks = _joint_ranks(X, Y, ranks)
+    scores = _joint_scores(X, Y, scores)
     folds = np.array_split(rng.permutation(n), 2)
     heldout: dict[float, float] = {}
     warm: list = [None, None]
 
     def score(df: float) -> float:
         if df not in heldout:
-            Z = _scores(ranks, n, df)
+            Z = scores(df)
             total = 0.0
             for i in range(2):
                 train, test = folds[i], folds[1 - i]
@@ -149,7 +182,7 @@ def _t_copula_fit(X: np.ndarray, Y: np.ndarray, df_grid, rng, ranks=None) -> dic
             heldout[df] = total / n
         return heldout[df]
 
-    _check_scores_rank(_scores(ranks, n, math.inf), "(X, y)")
+    _check_scores_rank(scores(math.inf), "(X, y)")
     if len(df_grid) > 1:
         for df in sorted(df_grid, reverse=True):  # from the Gaussian down: warm starts
             score(df)
@@ -165,8 +198,7 @@ def _t_copula_fit(X: np.ndarray, Y: np.ndarray, df_grid, rng, ranks=None) -> dic
         best = max(heldout, key=heldout.get)
     else:
         best = df_grid[0]
-    Z = _scores(ranks, n, best)
-    R = _fit_correlation(Z, best)
+    R = _fit_correlation(scores(best), best)
     value = _elliptical_mi(R, dx, best) - _gaussian_mi_bias(n, dx, dy)
     return {"df": best, "heldout_loglik": heldout, "mi": value}
 
@@ -175,7 +207,7 @@ def _t_copula_fit(X: np.ndarray, Y: np.ndarray, df_grid, rng, ranks=None) -> dic
 MIXTURE_COMPONENTS = (2, 3, 4, 6, 8)
 
 
-def _mixture_copula_fit(X: np.ndarray, Y: np.ndarray, components, rng, ranks=None) -> dict:
+def _mixture_copula_fit(X: np.ndarray, Y: np.ndarray, components, rng, scores=None) -> dict:
     r"""Gaussian mixture fitted to the normal scores; its components chosen by held-out likelihood.
 
     The copula density is :math:`g(z)/\prod_j\varphi(z_j)` with :math:`g` the mixture density
@@ -183,33 +215,19 @@ def _mixture_copula_fit(X: np.ndarray, Y: np.ndarray, components, rng, ranks=Non
     t copula (same split when ``rng`` is seeded alike). The MI is that of the mixture refitted on
     all samples, :math:`\frac1n\sum_i \log\frac{g(x_i, y_i)}{g_X(x_i)\,g_Y(y_i)}` with
     :math:`g_X, g_Y` its marginal mixtures. The search stops after two numbers of components
-    without a gain. ``ranks``: the column ranks of ``[X, Y]`` if already computed.
+    without a gain. ``scores``: the :class:`RankScores` of ``[X, Y]`` if already computed.
     """
-    from threadpoolctl import threadpool_limits
+    from ._mixture import fit_gaussian_mixture
 
-    # One thread (OpenMP and BLAS) inside scikit-learn's mixture fits: on a few thousand rows and
-    # d <= 20 the thread teams cost more than they save; its k-means initialisations (OpenMP)
-    # and its d x d triangular solves (threaded OpenBLAS: 2-8 ms each instead of microseconds
-    # when the 2 cores are busy) made this step 5x slower than its arithmetic.
-    with threadpool_limits(1):
-        return _mixture_copula_search(X.shape[1], _joint_ranks(X, Y, ranks), components, rng)
-
-
-def _mixture_copula_search(dx: int, ranks: np.ndarray, components, rng) -> dict:
-    from sklearn.mixture import GaussianMixture
-
-    from .._kernels.linalg import gaussian_mixture_logpdf
-
-    n = ranks.shape[0]
-    Z = _scores(ranks, n, math.inf)
+    n, dx = X.shape
+    Z = _joint_scores(X, Y, scores)(math.inf)
     d = Z.shape[1]
     margins = -0.5 * np.einsum("ij,ij->i", Z, Z) - 0.5 * d * math.log(2.0 * math.pi)
     folds = np.array_split(rng.permutation(n), 2)
     seed = int(rng.integers(0, 2**31 - 1))
 
     def mixture(k, rows):
-        return GaussianMixture(k, covariance_type="full", reg_covar=1e-6, max_iter=100,
-                               random_state=seed).fit(Z[rows])
+        return fit_gaussian_mixture(Z[rows], k, np.random.default_rng(seed))
 
     heldout: dict[int, float] = {}
     misses = 0
@@ -217,9 +235,12 @@ def _mixture_copula_search(dx: int, ranks: np.ndarray, components, rng) -> dict:
         if n // 2 < 4 * k * (d + 1):  # too few samples per component to fit a covariance
             break
         total = 0.0
-        for i in range(2):
-            train, test = folds[i], folds[1 - i]
-            total += float((mixture(k, train).score_samples(Z[test]) - margins[test]).sum())
+        try:
+            for i in range(2):
+                train, test = folds[i], folds[1 - i]
+                total += float((mixture(k, train).score_samples(Z[test]) - margins[test]).sum())
+        except np.linalg.LinAlgError:  # a component collapsed (more components fit worse)
+            break
         gained = not heldout or total / n > max(heldout.values())
         heldout[k] = total / n
         misses = 0 if gained else misses + 1
@@ -229,11 +250,11 @@ def _mixture_copula_search(dx: int, ranks: np.ndarray, components, rng) -> dict:
         return {"components": None, "heldout_loglik": {}, "mi": None}
     best = max(heldout, key=heldout.get)
     g = mixture(best, np.arange(n))
-    cov = g.covariances_
+    w, mu, cov = g.weights, g.means, g.covariances
     sx, sy = slice(0, dx), slice(dx, d)
     ratio = (g.score_samples(Z)
-             - gaussian_mixture_logpdf(Z[:, sx], g.weights_, g.means_[:, sx], cov[:, sx, sx])
-             - gaussian_mixture_logpdf(Z[:, sy], g.weights_, g.means_[:, sy], cov[:, sy, sy]))
+             - gaussian_mixture_logpdf(Z[:, sx], w, mu[:, sx], cov[:, sx, sx])
+             - gaussian_mixture_logpdf(Z[:, sy], w, mu[:, sy], cov[:, sy, sy]))
     return {"components": best, "heldout_loglik": heldout, "mi": float(ratio.mean())}
 
 
