@@ -114,7 +114,8 @@ class MIDiagnostics:
         ``X``, identical variables), else None.
     candidates : mapping of str to float
         The estimates computed, in nats (e.g. ``{"t_copula": 0.98, "mixture_copula": 0.99,
-        "ksg_ranks": 0.71}``).
+        "ksg_ranks": 0.71}``). The mixture copula's is computed (refitted on all samples) only
+        where its held-out likelihood exceeds the t copula's: elsewhere it could not be chosen.
     copula_df : float or None
         Degrees of freedom of the fitted t copula (``inf``: Gaussian copula).
     copula_loglik : mapping of str to float
@@ -288,11 +289,15 @@ def _pair_candidates(X, y, scores, ties, split_seed, noise_seed, *, mixture=True
         candidates["t_copula"], df = fit["mi"], fit["df"]
         loglik["t_copula"] = max(fit["heldout_loglik"].values())
         if mixture and d <= KNN_MAX_DIM:
+            # the mixture's MI (a refit on all samples) is only needed where it is the copula
+            # model of larger held-out likelihood
             mix = _mixture_copula_fit(X, y, MIXTURE_COMPONENTS,
-                                      np.random.default_rng(split_seed), scores)
+                                      np.random.default_rng(split_seed), scores,
+                                      beat=loglik["t_copula"])
+            if mix["heldout_loglik"]:
+                loglik["mixture_copula"] = max(mix["heldout_loglik"].values())
             if mix["mi"] is not None:
                 candidates["mixture_copula"] = mix["mi"]
-                loglik["mixture_copula"] = max(mix["heldout_loglik"].values())
     if d <= KNN_MAX_DIM or not candidates:
         ksg = _rank_ksg(scores, dx, ties, noise_seed)
         candidates["ksg_ranks"], ksg_se = ksg.mutual_info_, ksg.standard_error_

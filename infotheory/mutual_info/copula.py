@@ -14,11 +14,11 @@ import math
 from numbers import Real
 
 import numpy as np
-from scipy import linalg, optimize, special, stats
+from scipy import optimize, special, stats
 
 from .._base import Estimate, InfoEstimator
 from .._closed_forms import t_mi_excess
-from .._kernels.linalg import gaussian_mixture_logpdf, whiten_rows
+from .._kernels.linalg import cholesky_lower, gaussian_mixture_logpdf, whiten_rows
 from .._params import Interval, StrOptions
 from .._validation import check_random_state
 from .gaussian import _gaussian_mi_bias
@@ -28,6 +28,8 @@ __all__ = ["StudentTCopulaMI", "t_copula_mi"]
 #: Degrees of freedom compared by held-out likelihood; ``inf`` is the Gaussian copula.
 DF_GRID = (1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 20.0, 35.0, 60.0, 100.0, math.inf)
 _EM_ITER = 30
+#: The search of ν on the grid stops after this many grid values in a row below the best one.
+_GRID_MISSES = 2
 _EM_TOL = 1e-5
 
 
@@ -88,7 +90,7 @@ def _corr(S: np.ndarray) -> np.ndarray:
 
 def _mahalanobis_sq(Z: np.ndarray, R: np.ndarray) -> tuple[np.ndarray, float]:
     """Squared Mahalanobis norms of the rows of Z under R, and log det R."""
-    L = linalg.cholesky(R, lower=True, check_finite=False)
+    L = cholesky_lower(R)
     W = whiten_rows(Z, L)
     return np.einsum("ij,ij->i", W, W), float(2.0 * np.log(np.diag(L)).sum())
 
@@ -184,8 +186,13 @@ def _t_copula_fit(X: np.ndarray, Y: np.ndarray, df_grid, rng, scores=None) -> di
 
     _check_scores_rank(scores(math.inf), "(X, y)")
     if len(df_grid) > 1:
+        misses = 0
         for df in sorted(df_grid, reverse=True):  # from the Gaussian down: warm starts
-            score(df)
+            best = max(heldout.values()) if heldout else -math.inf
+            gained = score(df) > best
+            misses = 0 if gained else misses + 1
+            if misses == _GRID_MISSES:
+                break
         grid = sorted(df_grid)
         i = grid.index(max(heldout, key=heldout.get))
         if not math.isinf(grid[i]):
@@ -207,7 +214,8 @@ def _t_copula_fit(X: np.ndarray, Y: np.ndarray, df_grid, rng, scores=None) -> di
 MIXTURE_COMPONENTS = (2, 3, 4, 6, 8)
 
 
-def _mixture_copula_fit(X: np.ndarray, Y: np.ndarray, components, rng, scores=None) -> dict:
+def _mixture_copula_fit(X: np.ndarray, Y: np.ndarray, components, rng, scores=None, *,
+                        beat: float = -math.inf) -> dict:
     r"""Gaussian mixture fitted to the normal scores; its components chosen by held-out likelihood.
 
     The copula density is :math:`g(z)/\prod_j\varphi(z_j)` with :math:`g` the mixture density
@@ -216,6 +224,8 @@ def _mixture_copula_fit(X: np.ndarray, Y: np.ndarray, components, rng, scores=No
     all samples, :math:`\frac1n\sum_i \log\frac{g(x_i, y_i)}{g_X(x_i)\,g_Y(y_i)}` with
     :math:`g_X, g_Y` its marginal mixtures. The search stops after two numbers of components
     without a gain. ``scores``: the :class:`RankScores` of ``[X, Y]`` if already computed.
+    The refit and its MI are skipped (``"mi"`` is None) unless the best held-out likelihood
+    exceeds ``beat`` (the other copula model's).
     """
     from ._mixture import fit_gaussian_mixture
 
@@ -249,6 +259,8 @@ def _mixture_copula_fit(X: np.ndarray, Y: np.ndarray, components, rng, scores=No
     if not heldout:
         return {"components": None, "heldout_loglik": {}, "mi": None}
     best = max(heldout, key=heldout.get)
+    if heldout[best] <= beat:
+        return {"components": best, "heldout_loglik": heldout, "mi": None}
     g = mixture(best, np.arange(n))
     w, mu, cov = g.weights, g.means, g.covariances
     sx, sy = slice(0, dx), slice(dx, d)
