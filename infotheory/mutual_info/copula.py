@@ -53,12 +53,12 @@ class RankScores:
         self.n = ranks.shape[0]
         if _shared is None:
             values, inverse = np.unique(ranks, return_inverse=True)
-            u = values / (self.n + 1.0)
-            # fold u onto the lower half: the tables are computed there and mirrored
-            lower = np.minimum(u, 1.0 - u)
-            half, fold = np.unique(lower, return_inverse=True)
-            sign = np.where(u > 0.5, -1.0, 1.0)
-            _shared = (inverse.reshape(ranks.shape), half, fold, sign, {})
+            # fold the ranks onto the lower half, exactly (n + 1 - r is exact for the integer
+            # and half-integer ranks): the tables are computed there and mirrored
+            mirror = (self.n + 1.0) - values
+            lower, fold = np.unique(np.minimum(values, mirror), return_inverse=True)
+            sign = np.where(values > mirror, -1.0, 1.0)
+            _shared = (inverse.reshape(ranks.shape), lower / (self.n + 1.0), fold, sign, {})
         self._inverse, self._half, self._fold, self._sign, self._tables = _shared
         self.shape = self._inverse.shape
 

@@ -92,9 +92,10 @@ def test_rank_scores_are_the_quantiles_of_the_ranks(df):
     u = ranks / 1002.0
     expected = special.ndtri(u) if math.isinf(df) else special.stdtrit(df, u)
     scores = RankScores(ranks)
-    np.testing.assert_allclose(scores(df), expected, rtol=1e-15, atol=1e-15)
-    np.testing.assert_allclose(scores.columns([2, 0])(df), expected[:, [2, 0]], rtol=1e-15,
-                               atol=1e-15)
+    # the upper half is mirrored from the lower one: equal up to the rounding of r / (n + 1)
+    np.testing.assert_allclose(scores(df), expected, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(scores.columns([2, 0])(df), expected[:, [2, 0]], rtol=1e-12,
+                               atol=1e-13)
     # antisymmetric about the median rank, as the folded tables assume
     col = scores(df)[np.argsort(ranks[:, 0]), 0]
-    np.testing.assert_allclose(col, -col[::-1], atol=1e-12)
+    np.testing.assert_array_equal(col, -col[::-1])
