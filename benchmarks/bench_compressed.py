@@ -16,8 +16,7 @@ Two tables, same samples for every estimator in a row:
    beside the learned encoders (``compressor="learned"``, when JAX is installed).
 
 Run: ``python -m benchmarks compressed [--quick]`` (quick: N = 2000, dims 64, latent 1/4/8, no
-learned encoders). Set ``OMP_NUM_THREADS=1`` on a shared machine: the k-means start of the
-mixture copula otherwise oversubscribes the cores (8x slower when they are busy).
+learned encoders).
 """
 
 from __future__ import annotations

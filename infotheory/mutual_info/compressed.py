@@ -7,7 +7,7 @@ import numbers
 import warnings
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 
 from .._base import Estimate, InfoEstimator
 from .._kernels.linalg import cholesky_logdet, whiten_rows
@@ -50,6 +50,53 @@ def _whiten(Z: np.ndarray, what: str) -> tuple[np.ndarray, float]:
     return np.ascontiguousarray(W), logdet
 
 
+#: Features up to which the principal components are those of the covariance matrix's
+#: eigendecomposition, in NumPy; beyond, scikit-learn's PCA (randomized where it pays).
+_EIGH_MAX_FEATURES = 512
+
+
+class _PCA(TransformerMixin, BaseEstimator):
+    """Principal components: scikit-learn's ``PCA(n_components)`` model and fitted attributes.
+
+    With at most ``_EIGH_MAX_FEATURES`` features and more samples than features (scikit-learn's
+    own ``"covariance_eigh"`` case), the eigendecomposition of the ``d x d`` sample covariance
+    in NumPy: importing ``sklearn.decomposition`` (it imports ``linear_model``,
+    ``model_selection`` and ``metrics``) cost a first ``CompressedMI`` call 0.13 s of CPU, more
+    than the whole fit. Otherwise scikit-learn's ``PCA`` (``random_state`` is its seed).
+
+    Attributes: ``mean_``, ``components_`` ``(n_components, d)``, ``explained_variance_``
+    (eigenvalues, descending), ``noise_variance_`` (mean of the dropped eigenvalues).
+    """
+
+    def __init__(self, n_components=1, random_state=None):
+        self.n_components = n_components
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        X = np.asarray(X, dtype=np.float64)
+        n, d = X.shape
+        m = int(self.n_components)
+        if d > _EIGH_MAX_FEATURES or n <= d:
+            from sklearn.decomposition import PCA
+
+            pca = PCA(n_components=m, random_state=self.random_state).fit(X)
+            self.mean_, self.components_ = pca.mean_, pca.components_
+            self.explained_variance_ = pca.explained_variance_
+            self.noise_variance_ = float(pca.noise_variance_)
+            return self
+        self.mean_ = X.mean(axis=0)
+        centred = X - self.mean_
+        lam, vectors = np.linalg.eigh(centred.T @ centred / (n - 1))
+        lam, vectors = np.maximum(lam[::-1], 0.0), vectors[:, ::-1]
+        self.components_ = np.ascontiguousarray(vectors[:, :m].T)
+        self.explained_variance_ = lam[:m]
+        self.noise_variance_ = float(lam[m:].mean()) if m < d else 0.0
+        return self
+
+    def transform(self, X):
+        return (np.asarray(X, dtype=np.float64) - self.mean_) @ self.components_.T
+
+
 def _auto_components(Z: np.ndarray, rng) -> int:
     """Code width of ``Z``: a spectral gap near its intrinsic dimension, else the rounded estimate.
 
@@ -60,8 +107,6 @@ def _auto_components(Z: np.ndarray, rng) -> int:
     a gap (curved manifolds, isotropic data) the width is ``round(m)``. Never more than the
     number of features.
     """
-    from sklearn.decomposition import PCA
-
     from ..dimension.intrinsic import intrinsic_dimension
 
     n, d = Z.shape
@@ -76,8 +121,8 @@ def _auto_components(Z: np.ndarray, rng) -> int:
     hi = min(d - 1, Z.shape[0] - 2, math.ceil(1.25 * m + 0.5))
     if hi < lo:
         return fallback
-    lam = PCA(n_components=hi + 1, svd_solver="full" if d <= 512 else "auto",
-              random_state=int(rng.integers(2**31 - 1))).fit(Z).explained_variance_
+    lam = _PCA(n_components=hi + 1,
+               random_state=int(rng.integers(2**31 - 1))).fit(Z).explained_variance_
     # ratio lam[c-1] / lam[c] for c = lo..hi components; an exactly low-rank tail is a gap too
     kept, dropped = lam[lo - 1:hi], lam[lo:hi + 1]
     floor = lam[0] * 1e-12
@@ -381,8 +426,6 @@ class CompressedMI(InfoEstimator):
 
     def _fit_one(self, kind, Z, name, var, rng):
         if isinstance(kind, str):  # "pca"
-            from sklearn.decomposition import PCA
-
             if isinstance(self.n_components, str):
                 m = _auto_components(Z, rng)
             else:
@@ -394,7 +437,7 @@ class CompressedMI(InfoEstimator):
                         f"(shape={Z.shape}): expected n_components <= n_features; lower "
                         f"n_components{hint}"
                     )
-            kind = PCA(n_components=m)
+            kind = _PCA(n_components=m)
         return _fit_compressor(kind, Z, name, var, rng)
 
     def _estimate(self, X, y):

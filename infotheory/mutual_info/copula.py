@@ -14,11 +14,11 @@ import math
 from numbers import Real
 
 import numpy as np
-from scipy import linalg, optimize, special, stats
+from scipy import optimize, special, stats
 
 from .._base import Estimate, InfoEstimator
 from .._closed_forms import t_mi_excess
-from .._kernels.linalg import whiten_rows
+from .._kernels.linalg import cholesky_lower, gaussian_mixture_logpdf, whiten_rows
 from .._params import Interval, StrOptions
 from .._validation import check_random_state
 from .gaussian import _gaussian_mi_bias
@@ -28,6 +28,8 @@ __all__ = ["StudentTCopulaMI", "t_copula_mi"]
 #: Degrees of freedom compared by held-out likelihood; ``inf`` is the Gaussian copula.
 DF_GRID = (1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 20.0, 35.0, 60.0, 100.0, math.inf)
 _EM_ITER = 30
+#: The search of ν on the grid stops after this many grid values in a row below the best one.
+_GRID_MISSES = 2
 _EM_TOL = 1e-5
 
 
@@ -36,16 +38,49 @@ def _ranks(A: np.ndarray) -> np.ndarray:
     return stats.rankdata(A, axis=0, method="average")
 
 
-def _scores(ranks: np.ndarray, n: int, df: float) -> np.ndarray:
-    """Quantiles :math:`F_\\nu^{-1}(r / (n+1))` of the t (``df``) or normal (``inf``) law.
+class RankScores:
+    """Quantiles :math:`F_\\nu^{-1}(r / (n+1))` of the t (``df``) or normal (``inf``) law at the
+    column ranks ``r``, for any ``df`` and any subset of the columns.
 
-    The quantile function is evaluated once per distinct rank, not once per entry: every column
+    The quantile function is the costly part (``stdtrit``: 0.3 us per value) and depends on the
+    rank only: it is evaluated once per distinct rank and ``df``, on the lower half of the ranks
+    (:math:`F^{-1}(1-u) = -F^{-1}(u)`), and the tables are shared by the column subsets of
+    :meth:`columns` (the blocks of :class:`MutualInfo` and their whole pair). Every column
     without ties has the same ranks 1..n.
     """
-    values, inverse = np.unique(ranks, return_inverse=True)
-    u = values / (n + 1.0)
-    q = special.ndtri(u) if math.isinf(df) else special.stdtrit(df, u)
-    return q[inverse].reshape(ranks.shape)
+
+    def __init__(self, ranks: np.ndarray, *, _shared=None):
+        self.n = ranks.shape[0]
+        if _shared is None:
+            values, inverse = np.unique(ranks, return_inverse=True)
+            # fold the ranks onto the lower half, exactly (n + 1 - r is exact for the integer
+            # and half-integer ranks): the tables are computed there and mirrored
+            mirror = (self.n + 1.0) - values
+            lower, fold = np.unique(np.minimum(values, mirror), return_inverse=True)
+            sign = np.where(values > mirror, -1.0, 1.0)
+            _shared = (inverse.reshape(ranks.shape), lower / (self.n + 1.0), fold, sign, {})
+        self._inverse, self._half, self._fold, self._sign, self._tables = _shared
+        self.shape = self._inverse.shape
+
+    def columns(self, cols) -> RankScores:
+        """The same scores restricted to the columns ``cols`` (sharing the quantile tables)."""
+        inverse = self._inverse[:, cols]
+        return RankScores(inverse, _shared=(inverse, self._half, self._fold, self._sign,
+                                            self._tables))
+
+    def __call__(self, df: float) -> np.ndarray:
+        table = self._tables.get(df)
+        if table is None:
+            u = self._half
+            q = special.ndtri(u) if math.isinf(df) else special.stdtrit(df, u)
+            table = self._tables[df] = q[self._fold] * self._sign
+        return table[self._inverse]
+
+
+def _scores(ranks: np.ndarray, n: int, df: float) -> np.ndarray:
+    """Quantiles :math:`F_\\nu^{-1}(r / (n+1))` of the t (``df``) or normal (``inf``) law at the
+    ranks ``r`` of ``n`` samples (:class:`RankScores` for one ``df``)."""
+    return RankScores(ranks)(df)
 
 
 def _corr(S: np.ndarray) -> np.ndarray:
@@ -55,7 +90,7 @@ def _corr(S: np.ndarray) -> np.ndarray:
 
 def _mahalanobis_sq(Z: np.ndarray, R: np.ndarray) -> tuple[np.ndarray, float]:
     """Squared Mahalanobis norms of the rows of Z under R, and log det R."""
-    L = linalg.cholesky(R, lower=True, check_finite=False)
+    L = cholesky_lower(R)
     W = whiten_rows(Z, L)
     return np.einsum("ij,ij->i", W, W), float(2.0 * np.log(np.diag(L)).sum())
 
@@ -116,31 +151,34 @@ def _check_scores_rank(Z: np.ndarray, what: str) -> None:
         )
 
 
-def _joint_ranks(X: np.ndarray, Y: np.ndarray, ranks: np.ndarray | None) -> np.ndarray:
-    """Column ranks of ``[X, Y]``: ``ranks`` when the caller has them already."""
-    return np.hstack([_ranks(X), _ranks(Y)]) if ranks is None else ranks
+def _joint_scores(X: np.ndarray, Y: np.ndarray, scores: RankScores | None) -> RankScores:
+    """The :class:`RankScores` of ``[X, Y]``: ``scores`` when the caller has them already."""
+    return RankScores(np.hstack([_ranks(X), _ranks(Y)])) if scores is None else scores
 
 
-def _t_copula_fit(X: np.ndarray, Y: np.ndarray, df_grid, rng, ranks=None) -> dict:
+def _t_copula_fit(X: np.ndarray, Y: np.ndarray, df_grid, rng, scores=None) -> dict:
     r"""Choose ν by 2-fold held-out copula likelihood, refit on all samples.
 
-    The grid is searched first; around the best finite value the held-out likelihood is then
+    The grid is searched first, from the Gaussian (``inf``) down, until two grid values in a row
+    fall below the best one (the held-out likelihood of Gaussian-like data falls steadily as ν
+    decreases, and the small-ν fits were most of the search's time); around the best finite
+    value the held-out likelihood is then
     maximised over :math:`\log\nu` between the neighbouring grid points (the t term of the MI
     is sensitive to ν in high dimension: at 50 + 50 features, ν = 4 instead of 5 adds 0.1 nats).
     Returns the chosen ``df``, the held-out mean log-likelihood of every candidate tried, and the
     MI (corrected by the expected excess of the plug-in Gaussian term, about d_x d_y / (2n)).
-    ``ranks``: the column ranks of ``[X, Y]`` if already computed.
+    ``scores``: the :class:`RankScores` of ``[X, Y]`` if already computed.
     """
     n, dx = X.shape
     dy = Y.shape[1]
-    ranks = _joint_ranks(X, Y, ranks)
+    scores = _joint_scores(X, Y, scores)
     folds = np.array_split(rng.permutation(n), 2)
     heldout: dict[float, float] = {}
     warm: list = [None, None]
 
     def score(df: float) -> float:
         if df not in heldout:
-            Z = _scores(ranks, n, df)
+            Z = scores(df)
             total = 0.0
             for i in range(2):
                 train, test = folds[i], folds[1 - i]
@@ -149,10 +187,15 @@ def _t_copula_fit(X: np.ndarray, Y: np.ndarray, df_grid, rng, ranks=None) -> dic
             heldout[df] = total / n
         return heldout[df]
 
-    _check_scores_rank(_scores(ranks, n, math.inf), "(X, y)")
+    _check_scores_rank(scores(math.inf), "(X, y)")
     if len(df_grid) > 1:
+        misses = 0
         for df in sorted(df_grid, reverse=True):  # from the Gaussian down: warm starts
-            score(df)
+            best = max(heldout.values()) if heldout else -math.inf
+            gained = score(df) > best
+            misses = 0 if gained else misses + 1
+            if misses == _GRID_MISSES:
+                break
         grid = sorted(df_grid)
         i = grid.index(max(heldout, key=heldout.get))
         if not math.isinf(grid[i]):
@@ -165,8 +208,7 @@ def _t_copula_fit(X: np.ndarray, Y: np.ndarray, df_grid, rng, ranks=None) -> dic
         best = max(heldout, key=heldout.get)
     else:
         best = df_grid[0]
-    Z = _scores(ranks, n, best)
-    R = _fit_correlation(Z, best)
+    R = _fit_correlation(scores(best), best)
     value = _elliptical_mi(R, dx, best) - _gaussian_mi_bias(n, dx, dy)
     return {"df": best, "heldout_loglik": heldout, "mi": value}
 
@@ -175,7 +217,8 @@ def _t_copula_fit(X: np.ndarray, Y: np.ndarray, df_grid, rng, ranks=None) -> dic
 MIXTURE_COMPONENTS = (2, 3, 4, 6, 8)
 
 
-def _mixture_copula_fit(X: np.ndarray, Y: np.ndarray, components, rng, ranks=None) -> dict:
+def _mixture_copula_fit(X: np.ndarray, Y: np.ndarray, components, rng, scores=None, *,
+                        beat: float = -math.inf) -> dict:
     r"""Gaussian mixture fitted to the normal scores; its components chosen by held-out likelihood.
 
     The copula density is :math:`g(z)/\prod_j\varphi(z_j)` with :math:`g` the mixture density
@@ -183,33 +226,21 @@ def _mixture_copula_fit(X: np.ndarray, Y: np.ndarray, components, rng, ranks=Non
     t copula (same split when ``rng`` is seeded alike). The MI is that of the mixture refitted on
     all samples, :math:`\frac1n\sum_i \log\frac{g(x_i, y_i)}{g_X(x_i)\,g_Y(y_i)}` with
     :math:`g_X, g_Y` its marginal mixtures. The search stops after two numbers of components
-    without a gain. ``ranks``: the column ranks of ``[X, Y]`` if already computed.
+    without a gain. ``scores``: the :class:`RankScores` of ``[X, Y]`` if already computed.
+    The refit and its MI are skipped (``"mi"`` is None) unless the best held-out likelihood
+    exceeds ``beat`` (the other copula model's).
     """
-    from threadpoolctl import threadpool_limits
+    from ._mixture import fit_gaussian_mixture
 
-    # One thread (OpenMP and BLAS) inside scikit-learn's mixture fits: on a few thousand rows and
-    # d <= 20 the thread teams cost more than they save; its k-means initialisations (OpenMP)
-    # and its d x d triangular solves (threaded OpenBLAS: 2-8 ms each instead of microseconds
-    # when the 2 cores are busy) made this step 5x slower than its arithmetic.
-    with threadpool_limits(1):
-        return _mixture_copula_search(X.shape[1], _joint_ranks(X, Y, ranks), components, rng)
-
-
-def _mixture_copula_search(dx: int, ranks: np.ndarray, components, rng) -> dict:
-    from sklearn.mixture import GaussianMixture
-
-    from .._kernels.linalg import gaussian_mixture_logpdf
-
-    n = ranks.shape[0]
-    Z = _scores(ranks, n, math.inf)
+    n, dx = X.shape
+    Z = _joint_scores(X, Y, scores)(math.inf)
     d = Z.shape[1]
     margins = -0.5 * np.einsum("ij,ij->i", Z, Z) - 0.5 * d * math.log(2.0 * math.pi)
     folds = np.array_split(rng.permutation(n), 2)
     seed = int(rng.integers(0, 2**31 - 1))
 
     def mixture(k, rows):
-        return GaussianMixture(k, covariance_type="full", reg_covar=1e-6, max_iter=100,
-                               random_state=seed).fit(Z[rows])
+        return fit_gaussian_mixture(Z[rows], k, np.random.default_rng(seed))
 
     heldout: dict[int, float] = {}
     misses = 0
@@ -217,9 +248,12 @@ def _mixture_copula_search(dx: int, ranks: np.ndarray, components, rng) -> dict:
         if n // 2 < 4 * k * (d + 1):  # too few samples per component to fit a covariance
             break
         total = 0.0
-        for i in range(2):
-            train, test = folds[i], folds[1 - i]
-            total += float((mixture(k, train).score_samples(Z[test]) - margins[test]).sum())
+        try:
+            for i in range(2):
+                train, test = folds[i], folds[1 - i]
+                total += float((mixture(k, train).score_samples(Z[test]) - margins[test]).sum())
+        except np.linalg.LinAlgError:  # a component collapsed (more components fit worse)
+            break
         gained = not heldout or total / n > max(heldout.values())
         heldout[k] = total / n
         misses = 0 if gained else misses + 1
@@ -228,12 +262,14 @@ def _mixture_copula_search(dx: int, ranks: np.ndarray, components, rng) -> dict:
     if not heldout:
         return {"components": None, "heldout_loglik": {}, "mi": None}
     best = max(heldout, key=heldout.get)
+    if heldout[best] <= beat:
+        return {"components": best, "heldout_loglik": heldout, "mi": None}
     g = mixture(best, np.arange(n))
-    cov = g.covariances_
+    w, mu, cov = g.weights, g.means, g.covariances
     sx, sy = slice(0, dx), slice(dx, d)
     ratio = (g.score_samples(Z)
-             - gaussian_mixture_logpdf(Z[:, sx], g.weights_, g.means_[:, sx], cov[:, sx, sx])
-             - gaussian_mixture_logpdf(Z[:, sy], g.weights_, g.means_[:, sy], cov[:, sy, sy]))
+             - gaussian_mixture_logpdf(Z[:, sx], w, mu[:, sx], cov[:, sx, sx])
+             - gaussian_mixture_logpdf(Z[:, sy], w, mu[:, sy], cov[:, sy, sy]))
     return {"components": best, "heldout_loglik": heldout, "mi": float(ratio.mean())}
 
 
@@ -273,7 +309,8 @@ class StudentTCopulaMI(InfoEstimator):
     copula (normal scores, :math:`c \equiv 0`).
 
     With ``df="auto"`` the degrees of freedom are chosen on the grid
-    ``1, 2, 3, 5, 8, 13, 20, 35, 60, 100, inf`` and refined between the neighbours of the best
+    ``1, 2, 3, 5, 8, 13, 20, 35, 60, 100, inf`` (searched from ``inf`` down until two values in
+    a row fall below the best) and refined between the neighbours of the best
     value (bounded search on :math:`\log\nu`) by the copula log-likelihood on held-out
     samples (2-fold: fitted on one half of a random split, evaluated on the other, and the other
     way round); the model is then refitted on all samples. For Gaussian data the held-out

@@ -34,3 +34,14 @@ def test_bad_input():
         intrinsic_dimension(np.zeros((5, 2)))
     with pytest.raises(ValueError, match="max_samples must be >= 11"):
         intrinsic_dimension(np.zeros((50, 2)), max_samples=5)
+
+
+def test_matches_the_formula_on_brute_force_distances():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 2)) @ rng.normal(size=(2, 12)) + 0.05 * rng.normal(size=(300, 12))
+    D = np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))
+    dist = np.sort(D, axis=1)[:, 1:11]  # the 10 nearest, self excluded
+    logs = np.log(dist)
+    expected = 1.0 / np.mean(np.mean(logs[:, -1:] - logs[:, :-1], axis=1))
+    assert intrinsic_dimension(X, k=10) == pytest.approx(expected, rel=1e-12)
+    assert intrinsic_dimension(X, k=10, n_jobs=2) == pytest.approx(expected, rel=1e-12)

@@ -40,6 +40,25 @@ def test_t_copula_closed_form(df, rho, dim):
         assert GaussianCopulaMI().fit(X, Y).mutual_info_ < true_mi - 0.1
 
 
+@pytest.mark.parametrize("df, dim", [(1.0, 1), (3.0, 2), (math.inf, 2), (math.inf, 5)])
+def test_t_copula_grid_search_stops_early_at_the_same_choice(df, dim, monkeypatch):
+    from infotheory.mutual_info import copula
+
+    if math.isinf(df):
+        X, Y, _ = correlated_gaussians(1500, 0.5, dim=dim, random_state=1)
+    else:
+        X, Y, _ = student_t(1500, df=df, rho=0.4, dim=dim, random_state=1)
+    early = StudentTCopulaMI(random_state=0).fit(X, Y)
+    monkeypatch.setattr(copula, "_GRID_MISSES", len(copula.DF_GRID) + 1)
+    full = StudentTCopulaMI(random_state=0).fit(X, Y)
+    assert len(full.heldout_loglik_) >= len(copula.DF_GRID)
+    if math.isinf(df):  # Gaussian data: the small-df fits are skipped
+        assert len(early.heldout_loglik_) < len(full.heldout_loglik_)
+    # the same nu and MI (refinement warm starts may differ in the last digits)
+    assert early.df_ == pytest.approx(full.df_, rel=0.02)
+    assert early.mutual_info_ == pytest.approx(full.mutual_info_, abs=1e-4)
+
+
 def test_t_copula_with_infinite_df_is_the_gaussian_copula():
     X, Y, _ = correlated_gaussians(1000, mi=0.7, dim=3, random_state=0)
     value = StudentTCopulaMI(df=math.inf).fit(X, Y).mutual_info_

@@ -490,3 +490,19 @@ def test_auto_within_15_percent_beyond_gaussian_latents(latents, strength):
     X, Y = embed_pair(U, V, dim=128, strength=strength, random_state=7)
     est = CompressedMI(random_state=0).fit(X, Y)
     assert abs(est.mutual_info_ - true_mi) <= 0.15 * true_mi
+
+
+@pytest.mark.parametrize("shape, m", [((500, 12), 3), ((40, 60), 5), ((300, 600), 4)])
+def test_default_pca_compressor_matches_scikit_learn(shape, m):
+    """The package's PCA (NumPy eigendecomposition up to 512 features when there are more
+    samples than features, scikit-learn's PCA otherwise) against scikit-learn's."""
+    from infotheory.mutual_info.compressed import _PCA
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=shape) @ np.diag(np.linspace(3.0, 0.5, shape[1])) + 2.0
+    ours, ref = _PCA(n_components=m, random_state=0).fit(X), PCA(m, random_state=0).fit(X)
+    np.testing.assert_allclose(ours.explained_variance_, ref.explained_variance_, rtol=1e-9)
+    assert ours.noise_variance_ == pytest.approx(ref.noise_variance_, rel=1e-9)
+    # the same codes up to the sign of each component
+    a, b = ours.transform(X), ref.transform(X)
+    np.testing.assert_allclose(np.abs(a), np.abs(b), rtol=1e-7, atol=1e-9)
