@@ -65,7 +65,9 @@ class _PCA(TransformerMixin, BaseEstimator):
     than the whole fit. Otherwise scikit-learn's ``PCA`` (``random_state`` is its seed).
 
     Attributes: ``mean_``, ``components_`` ``(n_components, d)``, ``explained_variance_``
-    (eigenvalues, descending), ``noise_variance_`` (mean of the dropped eigenvalues).
+    (eigenvalues, descending), ``explained_variance_ratio_`` (their shares of the total
+    variance), ``noise_variance_`` (mean of the dropped eigenvalues) and ``n_components_``: those
+    of scikit-learn's ``PCA`` that a user inspecting ``compressor_`` reads.
     """
 
     def __init__(self, n_components=1, random_state=None):
@@ -82,7 +84,9 @@ class _PCA(TransformerMixin, BaseEstimator):
             pca = PCA(n_components=m, random_state=self.random_state).fit(X)
             self.mean_, self.components_ = pca.mean_, pca.components_
             self.explained_variance_ = pca.explained_variance_
+            self.explained_variance_ratio_ = pca.explained_variance_ratio_
             self.noise_variance_ = float(pca.noise_variance_)
+            self.n_components_ = int(pca.n_components_)
             return self
         self.mean_ = X.mean(axis=0)
         centred = X - self.mean_
@@ -90,7 +94,10 @@ class _PCA(TransformerMixin, BaseEstimator):
         lam, vectors = np.maximum(lam[::-1], 0.0), vectors[:, ::-1]
         self.components_ = np.ascontiguousarray(vectors[:, :m].T)
         self.explained_variance_ = lam[:m]
+        total = lam.sum()
+        self.explained_variance_ratio_ = lam[:m] / total if total > 0 else np.zeros(m)
         self.noise_variance_ = float(lam[m:].mean()) if m < d else 0.0
+        self.n_components_ = m
         return self
 
     def transform(self, X):

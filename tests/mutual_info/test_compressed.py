@@ -502,6 +502,9 @@ def test_default_pca_compressor_matches_scikit_learn(shape, m):
     X = rng.normal(size=shape) @ np.diag(np.linspace(3.0, 0.5, shape[1])) + 2.0
     ours, ref = _PCA(n_components=m, random_state=0).fit(X), PCA(m, random_state=0).fit(X)
     np.testing.assert_allclose(ours.explained_variance_, ref.explained_variance_, rtol=1e-9)
+    np.testing.assert_allclose(ours.explained_variance_ratio_, ref.explained_variance_ratio_,
+                               rtol=1e-9)
+    assert ours.n_components_ == ref.n_components_ == m
     assert ours.noise_variance_ == pytest.approx(ref.noise_variance_, rel=1e-9)
     # the same codes up to the sign of each component
     a, b = ours.transform(X), ref.transform(X)
