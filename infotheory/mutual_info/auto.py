@@ -16,7 +16,7 @@ from .._params import Checked, StrOptions
 from .._validation import check_random_state, pow2_scale
 from .._warnings import format_info
 from ._blocks import dependence_blocks
-from ._diagnostics import MAX_LABEL_VALUES, InfotheoryWarning, warn
+from ._diagnostics import MAX_LABEL_VALUES, InfotheoryWarning, warn, warn_constant_columns
 from .copula import (
     DF_GRID,
     MIXTURE_COMPONENTS,
@@ -565,6 +565,10 @@ class MutualInfo(InfoEstimator):
             warn(f"MutualInfo: {diag.degenerate}; nothing was estimated (see diagnostics_).",
                  DegenerateInputWarning)
             return Estimate(value, {"method_": "degenerate", "diagnostics_": diag})
+        # named, as every estimator names the constant columns it leaves out
+        for name, cols, A in (("X", diag.constant_x, X), ("y", diag.constant_y, y)):
+            warn_constant_columns(np.asarray(cols, dtype=np.int64), A.shape[1], name,
+                                  "MutualInfo")
         X = np.delete(X, diag.constant_x, axis=1)
         y = np.delete(y, diag.constant_y, axis=1)
         if diag.kind_x == "discrete" and diag.kind_y == "discrete":

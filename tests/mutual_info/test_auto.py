@@ -1,6 +1,7 @@
 """MutualInfo(method="auto") and the Student-t copula: choices, degenerate inputs, accuracy."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from infotheory.datasets import (
     uniform_additive_noise,
 )
 from infotheory.mutual_info import (
+    ConstantFeatureWarning,
     DegenerateInputWarning,
     DiscreteMI,
     MIDiagnostics,
@@ -278,8 +280,11 @@ def test_determinism_under_random_state():
 def test_constant_columns_are_dropped_and_reported():
     X, Y, _ = correlated_gaussians(300, mi=0.5, dim=2, random_state=0)
     padded = np.column_stack([X[:, :1], np.full(300, 7.0), X[:, 1:]])
-    a = MutualInfo(random_state=0).fit(X, Y)
-    b = MutualInfo(random_state=0).fit(padded, Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no constant column: no warning
+        a = MutualInfo(random_state=0).fit(X, Y)
+    with pytest.warns(ConstantFeatureWarning, match=r"X has 1 constant column\(s\).*: 1;"):
+        b = MutualInfo(random_state=0).fit(padded, Y)
     assert b.diagnostics_.constant_x == (1,)
     assert b.mutual_info_ == pytest.approx(a.mutual_info_, abs=1e-12)
 
