@@ -448,34 +448,77 @@ def test_small_n_tree_paths_are_exact(kind):
     np.testing.assert_array_equal(K.marginal_extents(Z, idx), K._extents(Z, idx))
 
 
-@pytest.mark.parametrize("kind", ["gaussian", "rounded", "duplicates", "offset", "skewed"])
+def _cell_cases(n, rng):
+    g = rng.normal(size=(n, 6))
+    return {"gaussian": g, "rounded": np.round(g, 1),
+            "duplicates": np.repeat(g[: n // 4], 4, axis=0), "offset": 1e6 + g,
+            "skewed": g * np.array([1e3, 1.0, 1e-3, 1.0, 5.0, 0.2]),
+            # heavy tails: outliers beyond the grid's quantiles sit in its border cells, and
+            # points in sparse regions restart the kNN search with a larger box
+            "cauchy": rng.standard_cauchy(size=(n, 6)), "lognormal": np.exp(2.0 * g),
+            "integers": rng.integers(0, 4, size=(n, 6)).astype(float)}
+
+
+@pytest.mark.parametrize("kind", list(_cell_cases(8, np.random.default_rng(0))))
 def test_cell_lists_are_exact(kind, monkeypatch):
-    # The cell lists (4-12 dimensions, large N) visit only the cells near each point: distances,
-    # indices and counts must still equal the brute force, ties included. Forced on at N = 600.
+    # The cell lists (4-12 dimensions, large N) visit only the rows of cells near each point,
+    # trimmed by binary search: distances, indices and counts must still equal the brute force,
+    # ties included, on one thread and on two. Forced on at N = 600.
     from infotheory._kernels import knn as K
 
     monkeypatch.setattr(K, "CELLS_MIN_N", 0)
     rng = np.random.default_rng(21)
-    g = rng.normal(size=(600, 6))
-    Z = {"gaussian": g, "rounded": np.round(g, 1), "duplicates": np.repeat(g[:150], 4, axis=0),
-         "offset": 1e6 + g, "skewed": g * np.array([1e3, 1.0, 1e-3, 1.0, 5.0, 0.2])}[kind]
-    Z = np.ascontiguousarray(Z)
+    Z = np.ascontiguousarray(_cell_cases(600, rng)[kind])
     for k in (1, 4):
-        d_c, i_c = K.knn(Z, k)
         d_ref, i_ref = K._knn_brute(Z, k, True)
-        np.testing.assert_array_equal(d_c, d_ref)
-        np.testing.assert_array_equal(i_c, i_ref)
+        for n_jobs in (None, 2):
+            d_c, i_c = K.knn(Z, k, n_jobs=n_jobs)
+            np.testing.assert_array_equal(d_c, d_ref)
+            np.testing.assert_array_equal(i_c, i_ref)
     r = K._knn_brute(Z, 4, True)[0][:, -1]
     wide = np.abs(rng.normal(size=Z.shape[0])) * 3.0 * Z.std(axis=0).max()
     wide[::7] = 0.0
     wide[::11] = np.inf
+    wide[::13] = -1.0
     X = np.ascontiguousarray(Z[:, :4])
     for radii in (r, wide, K._extents(X, K._knn_brute(Z, 3, True)[1])):
         for strict in (True, False):
-            np.testing.assert_array_equal(K.count_within(Z, radii, strict=strict),
-                                          K._count_brute(Z, radii, strict, True))
-            np.testing.assert_array_equal(K.count_within(X, radii, strict=strict),
-                                          K._count_brute(X, radii, strict, True))
+            for n_jobs in (None, 2):
+                np.testing.assert_array_equal(K.count_within(Z, radii, strict=strict,
+                                                             n_jobs=n_jobs),
+                                              K._count_brute(Z, radii, strict, True))
+                np.testing.assert_array_equal(K.count_within(X, radii, strict=strict,
+                                                             n_jobs=n_jobs),
+                                              K._count_brute(X, radii, strict, True))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["gaussian", "rounded", "cauchy", "lognormal"])
+def test_cell_lists_are_exact_at_the_dispatch_size(kind):
+    # At CELLS_MIN_N points and above (the size the dispatch sends to the cell lists, many rows
+    # of cells per query), a KSG joint space of 5 + 5 features and its 5-D marginal
+    from infotheory._kernels import knn as K
+
+    rng = np.random.default_rng(23)
+    n = K.CELLS_MIN_N + 2000
+    g = rng.normal(size=(n, 10))
+    Z = np.ascontiguousarray({"gaussian": g, "rounded": np.round(g, 1),
+                              "cauchy": rng.standard_cauchy(size=(n, 10)),
+                              "lognormal": np.exp(2.0 * g)}[kind])
+    # references: the symmetric float32-filtered brute force (equal to the float64 one, tested
+    # above), 4x faster than the float64 scan at this size
+    ZT32, margin = K._f32_copy(Z)
+    d_ref, i_ref = K._knn_cheb_f32_sym(Z, ZT32, 3, margin, 2)
+    for n_jobs in (None, 2):
+        d_c, i_c = K.knn(Z, 3, n_jobs=n_jobs)
+        np.testing.assert_array_equal(d_c, d_ref)
+        np.testing.assert_array_equal(i_c, i_ref)
+    X = np.ascontiguousarray(Z[:, :5])
+    for radii, strict in ((d_ref[:, -1], True), (K._extents(X, i_ref), False)):
+        ref = K._count_cheb_f32(Z, ZT32, radii, strict, 0, 5, margin)
+        for n_jobs in (None, 2):
+            np.testing.assert_array_equal(K.count_within(X, radii, strict=strict, n_jobs=n_jobs),
+                                          ref)
 
 
 def test_cell_lists_with_tiny_radii_and_a_far_point(monkeypatch):
