@@ -254,3 +254,26 @@ def test_the_store_evicts_the_least_recently_used(monkeypatch, tmp_path):
     jax_cache._evict(str(tmp_path))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mid.jaxexe", "new.jaxexe",
                                                          "other-cache"]
+
+
+def test_a_backend_that_cannot_serialise_still_fits(monkeypatch, tmp_path):
+    """Serialising the compiled program fails (a backend without support, a full disk): fit
+    compiles, returns the same value and stores nothing."""
+    from jax._src import config
+    from jax.experimental import serialize_executable
+
+    if config.compilation_cache_dir.value is not None:
+        pytest.skip("a JAX compilation cache is configured for this process")
+    X, Y = _data()
+    kw = {**_TINY, "hidden": (5,)}
+    monkeypatch.setenv("INFOTHEORY_JAX_CACHE", "")
+    value = NeuralMI(**kw).fit(X, Y).mutual_info_
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("not serializable")
+
+    monkeypatch.setattr(serialize_executable, "serialize", refuse)
+    monkeypatch.setenv("INFOTHEORY_JAX_CACHE", str(tmp_path / "jax"))
+    _forget_loaded(monkeypatch)
+    assert NeuralMI(**kw).fit(X, Y).mutual_info_ == value
+    assert _executables(tmp_path / "jax") == []
