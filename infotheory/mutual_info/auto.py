@@ -23,7 +23,6 @@ from .copula import (
     RankScores,
     _mixture_copula_fit,
     _ranks,
-    _scores,
     _t_copula_fit,
 )
 from .ksg import KSGMI
@@ -594,7 +593,7 @@ class MutualInfo(InfoEstimator):
 
         cont, disc = (X, y) if diag.kind_y == "discrete" else (y, X)
         labels, _ = symbol_codes(disc)
-        scores = _scores(_ranks(cont), cont.shape[0], math.inf)
+        scores = RankScores(_ranks(cont))(math.inf)
         ties = bool(np.any(_distinct_counts(cont) < cont.shape[0]))
         est = MixedMI(noise=TIE_NOISE if ties else 0.0, warn_discrete=False,
                       random_state=_seed(rng))

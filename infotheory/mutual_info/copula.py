@@ -60,7 +60,6 @@ class RankScores:
             sign = np.where(values > mirror, -1.0, 1.0)
             _shared = (inverse.reshape(ranks.shape), lower / (self.n + 1.0), fold, sign, {})
         self._inverse, self._half, self._fold, self._sign, self._tables = _shared
-        self.shape = self._inverse.shape
 
     def columns(self, cols) -> RankScores:
         """The same scores restricted to the columns ``cols`` (sharing the quantile tables)."""
@@ -75,12 +74,6 @@ class RankScores:
             q = special.ndtri(u) if math.isinf(df) else special.stdtrit(df, u)
             table = self._tables[df] = q[self._fold] * self._sign
         return table[self._inverse]
-
-
-def _scores(ranks: np.ndarray, n: int, df: float) -> np.ndarray:
-    """Quantiles :math:`F_\\nu^{-1}(r / (n+1))` of the t (``df``) or normal (``inf``) law at the
-    ranks ``r`` of ``n`` samples (:class:`RankScores` for one ``df``)."""
-    return RankScores(ranks)(df)
 
 
 def _corr(S: np.ndarray) -> np.ndarray:
