@@ -79,6 +79,18 @@ def _layout(Z: np.ndarray, w: float):
 
 
 @njit(cache=True, inline="always")
+def _cell_span(x, r, lo, inv_w, g):
+    """First and last cell along one axis of ``[x - r - s, x + r + s]``, ``s = 1e-9 (|x| + r)``.
+
+    Every point within ``r`` of ``x`` in floating point lies within ``r (1 + 2^-52)`` of it
+    exactly; the slack ``s`` covers that and the rounding of the bounds, and cell assignment is
+    monotone in the coordinate, so no such point falls outside these cells.
+    """
+    s = 1e-9 * (abs(x) + r)
+    return _axis_cell(x - r - s, lo, inv_w, g), _axis_cell(x + r + s, lo, inv_w, g)
+
+
+@njit(cache=True, inline="always")
 def _row_range(starts, Zs, c2, row, z_a, z_b, t_lo, t_hi):
     """Positions of the points of a row of cells (sorted by column c2) with t_lo <= z <= t_hi,
     up to whole points of cells strictly between z_a and z_b: the first at or above t_lo in
@@ -131,12 +143,8 @@ def _cells_knn_part(starts, perm, Zs, ZT32, cols, lo, w, g, k, margin, guess, di
                 for j in range(k):
                     dist[i, j] = np.inf
                     idx[i, j] = -1
-                # every point within b of x lies within b (1 + 2^-52) of it in each column:
-                # the slack 1e-9 (|x| + b) covers that and the rounding of the bounds
-                a0 = _axis_cell(x0 - B - 1e-9 * (abs(x0) + B), lo[0], inv_w, g0)
-                b0 = _axis_cell(x0 + B + 1e-9 * (abs(x0) + B), lo[0], inv_w, g0)
-                a1 = _axis_cell(x1 - B - 1e-9 * (abs(x1) + B), lo[1], inv_w, g1)
-                b1 = _axis_cell(x1 + B + 1e-9 * (abs(x1) + B), lo[1], inv_w, g1)
+                a0, b0 = _cell_span(x0, B, lo[0], inv_w, g0)
+                a1, b1 = _cell_span(x1, B, lo[1], inv_w, g1)
                 # rows in the order c, c + 1, c - 1, c + 2, ... along both axes
                 for du in range(2 * max(c0 - a0, b0 - c0) + 1):
                     u = c0 + (du + 1) // 2 if du % 2 else c0 - du // 2
@@ -148,13 +156,9 @@ def _cells_knn_part(starts, perm, Zs, ZT32, cols, lo, w, g, k, margin, guess, di
                             continue
                         th = dist[i, k - 1]
                         b = min(th, B)
-                        if (u < _axis_cell(x0 - b - 1e-9 * (abs(x0) + b), lo[0], inv_w, g0)
-                                or u > _axis_cell(x0 + b + 1e-9 * (abs(x0) + b), lo[0], inv_w,
-                                                  g0)
-                                or v < _axis_cell(x1 - b - 1e-9 * (abs(x1) + b), lo[1], inv_w,
-                                                  g1)
-                                or v > _axis_cell(x1 + b + 1e-9 * (abs(x1) + b), lo[1], inv_w,
-                                                  g1)):
+                        ua, ub = _cell_span(x0, b, lo[0], inv_w, g0)
+                        va, vb = _cell_span(x1, b, lo[1], inv_w, g1)
+                        if u < ua or u > ub or v < va or v > vb:
                             continue
                         s2 = 1e-9 * (abs(x2) + b)
                         t_lo = x2 - b - s2
@@ -210,16 +214,10 @@ def _cells_count_part(starts, perm, Zs, ZT32, cols, lo, w, g, radii, strict, mar
             x0 = Zs[p, cols[0]]
             x1 = Zs[p, cols[1]]
             x2 = Zs[p, cols[2]]
-            # Every counted point y has |x - y| <= r (1 + 2^-52) in each column, so it lies in
-            # [x - r - s, x + r + s] whatever the rounding of these bounds; the cells and the
-            # binary searches below are monotone in the coordinate, so none is missed.
-            s0 = 1e-9 * (abs(x0) + r)
-            s1 = 1e-9 * (abs(x1) + r)
+            # the slack of _cell_span, also for the binary searches along the third column
+            a0, b0 = _cell_span(x0, r, lo[0], inv_w, g0)
+            a1, b1 = _cell_span(x1, r, lo[1], inv_w, g1)
             s2 = 1e-9 * (abs(x2) + r)
-            a0 = _axis_cell(x0 - r - s0, lo[0], inv_w, g0)
-            b0 = _axis_cell(x0 + r + s0, lo[0], inv_w, g0)
-            a1 = _axis_cell(x1 - r - s1, lo[1], inv_w, g1)
-            b1 = _axis_cell(x1 + r + s1, lo[1], inv_w, g1)
             t_lo = x2 - r - s2
             t_hi = x2 + r + s2
             z_a = _axis_cell(t_lo, lo[2], inv_w, g2)
