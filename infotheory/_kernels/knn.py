@@ -15,6 +15,16 @@ by :func:`knn` / :func:`count_within` from the dimension and the number of point
   (:func:`kth_distance`, KSG's algorithm 1).
 - 4 to 12 dimensions, max-norm, from ``CELLS_MIN_N`` points: cell lists over three columns
   (:mod:`.knn_cells`), each visited run of points filtered by the float32 pass below.
+- first calls: up to 12 dimensions and ``FIRST_CALL_MAX_WORK`` pairs times dimensions (about
+  0.1 s of work), max-norm, where the numba brute force below would run (kNN from 5-D, counts
+  from 4-D): the KD-tree kNN of the 2-D case, and counts
+  by :func:`scipy.spatial.distance.cdist` in blocks of rows. numba's one-time set-up costs about
+  0.2 s per process even with every kernel cached (and seconds of compilation with an empty
+  cache), more than these engines take at such sizes (10 features at 2000 points: 64 ms against
+  16 ms for the numba kernels). They run until any kernel has set numba up
+  (:func:`numba_set_up`) or until they have taken that set-up's time in all (a ski-rental rule:
+  a process never pays much more than twice the cheaper of the two choices). All engines give
+  the same distances, indices and counts, so which one ran never shows in a result.
 - low dimension otherwise (kNN up to 4-D, counts up to 3-D, both at any size; up to 10-D and
   8-D from 30 000 and 100 000 points): :class:`scipy.spatial.cKDTree` (exact, multi-threaded
   through ``workers``).
@@ -36,9 +46,14 @@ KD-tree path uses ``nextafter(r, 0)`` with ``<=``, which is the same set for dis
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import time
+
 import numpy as np
 from numba import njit
 from scipy.spatial import cKDTree
+from scipy.spatial.distance import cdist
 
 from .knn_grid import MAX_CROWDING, count_sorted_1d, grid_knn_2d, grid_kth_distance_2d
 from .parallel import current_threads, n_threads, run, threads
@@ -88,6 +103,9 @@ UNROLLED_MIN_N = 30_000
 # (12 s against 40 s on a busy 2-core machine, the same estimate).
 CELLS_MIN_N = 20_000
 CELLS_MAX_DIM = 12
+
+# Rows of one cdist block of the first-call counts: at most this many distances (16 MB).
+_CDIST_BLOCK = 2_000_000
 
 # marginal_extents takes NumPy up to this many differences (a 32 MB temporary)
 _EXTENTS_NUMPY_MAX = 4_000_000
@@ -518,6 +536,58 @@ def _metric_p(metric: str) -> float:
     return np.inf if metric == "chebyshev" else 2.0
 
 
+def numba_set_up() -> bool:
+    """Whether this process has paid numba's one-time set-up (its implementation registries,
+    imported and installed the first time any jitted function is compiled or loaded from the
+    cache: about 0.2 s on a 2-core machine).
+
+    Read from ``sys.modules``: :mod:`numba.cpython.unicode` is among the modules that set-up
+    imports and that ``import numba`` does not. Only the choice of engine depends on it.
+    """
+    return "numba.cpython.unicode" in sys.modules
+
+
+#: numba's one-time set-up in a process, in seconds (0.15-0.3 s measured on a 2-core machine,
+#: kernels cached): the time the first-call engines may take in all before the numba ones run.
+NUMBA_SET_UP_S = 0.2
+#: Largest n^2 d of one first-call search: about 0.1 s (2000 points, 10 features: 4e7, 30-40 ms
+#: for the kNN or for the counts), so that no single call costs much more than the set-up.
+FIRST_CALL_MAX_WORK = 6e7
+_first_call_seconds = 0.0  # time the first-call engines have taken in this process
+
+
+def _first_call_engine(n: int, d: int) -> bool:
+    """Whether a max-norm search takes the SciPy engines of first calls (module docstring)."""
+    return (d <= CELLS_MAX_DIM and float(n) * n * d <= FIRST_CALL_MAX_WORK
+            and _first_call_seconds < NUMBA_SET_UP_S and not numba_set_up())
+
+
+@contextlib.contextmanager
+def _first_call_timed():
+    """Add the time of the enclosed first-call engine to the process's account."""
+    global _first_call_seconds
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        _first_call_seconds += time.perf_counter() - start
+
+
+def _count_cdist(Z: np.ndarray, radii: np.ndarray, strict: bool) -> np.ndarray:
+    """Max-norm radius counts of :func:`count_within` from blocks of ``cdist`` distances, which
+    are ``max_c |z_ic - z_jc|``: the brute force's distances, bit for bit."""
+    n = Z.shape[0]
+    counts = np.empty(n, dtype=np.int64)
+    step = max(1, _CDIST_BLOCK // n)
+    for s in range(0, n, step):
+        D = cdist(Z[s : s + step], Z, "chebyshev")
+        rows = np.arange(D.shape[0])
+        D[rows, s + rows] = np.nan  # a point is not its own neighbour, not even at r = inf
+        r = radii[s : s + step, None]
+        counts[s : s + step] = np.count_nonzero(D < r if strict else D <= r, axis=1)
+    return counts
+
+
 def _tree_knn_max_norm(Z: np.ndarray, k: int):
     """Max-norm kNN by cKDTree in ``(distance, index)`` order: the brute force's, ties included.
 
@@ -590,6 +660,9 @@ def knn(Z: np.ndarray, k: int, metric: str = "chebyshev", n_jobs=None):
         workers = n_threads(n_jobs) if n >= _KDTREE_PARALLEL_MIN_N else 1
         dist, idx = cKDTree(Z).query(Z, k=k + 1, p=_metric_p(metric), workers=workers)
         return np.ascontiguousarray(dist[:, 1:]), np.ascontiguousarray(idx[:, 1:], dtype=np.int64)
+    if metric == "chebyshev" and _first_call_engine(n, d):
+        with _first_call_timed():
+            return _tree_knn_max_norm(Z, k)
     fast = _f32_copy(Z) if metric == "chebyshev" else None
     with threads(n_jobs, work=float(n) * n * d):
         if fast is not None:
@@ -642,6 +715,9 @@ def count_within(Z: np.ndarray, radii: np.ndarray, *, strict: bool, metric: str 
         if strict:
             counts[radii <= 0] = 0
         return counts
+    if metric == "chebyshev" and _first_call_engine(n, d):
+        with _first_call_timed():
+            return _count_cdist(Z, radii, strict)
     fast = _f32_copy(Z) if metric == "chebyshev" else None
     with threads(n_jobs, work=float(n) * n * d):
         if fast is not None:

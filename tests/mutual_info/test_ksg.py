@@ -535,3 +535,98 @@ def test_cell_lists_with_tiny_radii_and_a_far_point(monkeypatch):
         np.testing.assert_array_equal(K.count_within(Z, radii, strict=strict),
                                       K._count_brute(Z, radii, strict, True))
     np.testing.assert_array_equal(K.knn(Z, 3)[0], K._knn_brute(Z, 3, True)[0])
+
+
+def _first_call_cases(rng):
+    g = rng.normal(size=(480, 12))
+    return {"gaussian": g, "rounded": np.round(g, 1), "duplicates": np.repeat(g[:120], 4, axis=0),
+            "offset": 1e6 + g, "tiny": 1e-200 * g, "huge": 1e200 * g}
+
+
+@pytest.mark.parametrize("kind", list(_first_call_cases(np.random.default_rng(0))))
+def test_first_call_engines_are_exact(kind, monkeypatch):
+    # Before numba is set up in a process, small max-norm searches take the KD-tree kNN and
+    # cdist counts: the brute force's distances, indices (ties broken by index) and counts.
+    from infotheory._kernels import knn as K
+
+    monkeypatch.setattr(K, "numba_set_up", lambda: False)
+    monkeypatch.setattr(K, "NUMBA_SET_UP_S", math.inf)
+    calls = []
+    for name in ("_tree_knn_max_norm", "_count_cdist"):
+        original = getattr(K, name)
+        monkeypatch.setattr(K, name, lambda *a, _f=original, _n=name: calls.append(_n) or _f(*a))
+    rng = np.random.default_rng(31)
+    Z = _first_call_cases(rng)[kind]
+    for d in (5, 12):
+        Zd = np.ascontiguousarray(Z[:, :d])
+        for k in (1, 4):
+            dist, idx = K.knn(Zd, k)
+            d_ref, i_ref = K._knn_brute(Zd, k, True)
+            np.testing.assert_array_equal(dist, d_ref)
+            np.testing.assert_array_equal(idx, i_ref)
+    d_ref, i_ref = K._knn_brute(np.ascontiguousarray(Z[:, :10]), 3, True)
+    wide = np.abs(rng.normal(size=Z.shape[0])) * np.abs(Z).max()
+    wide[::7], wide[::11], wide[::13] = 0.0, np.inf, -1.0
+    for d in (4, 6, 12):
+        X = np.ascontiguousarray(Z[:, :d])
+        # KSG-1 radii, KSG-2 radii (exactly at distances of points) and wide / 0 / inf / < 0
+        for radii in (d_ref[:, -1], K._extents(X, i_ref), wide):
+            for strict in (True, False):
+                np.testing.assert_array_equal(K.count_within(X, radii, strict=strict),
+                                              K._count_brute(X, radii, strict, True))
+    assert calls.count("_tree_knn_max_norm") == 4 and calls.count("_count_cdist") == 18
+
+
+def test_first_call_engines_give_way_to_numba(monkeypatch):
+    # The first-call engines run while numba is not set up, within their time account and for
+    # small enough searches; otherwise the numba engine does, with the same counts.
+    from infotheory._kernels import knn as K
+
+    calls = []
+    original = K._count_cdist
+    monkeypatch.setattr(K, "_count_cdist", lambda *a: calls.append(1) or original(*a))
+    Z = np.random.default_rng(4).normal(size=(300, 6))
+    radii = np.full(300, 0.8)
+    ref = K._count_brute(Z, radii, True, True)
+
+    def counted(set_up, spent, max_work=K.FIRST_CALL_MAX_WORK):
+        monkeypatch.setattr(K, "numba_set_up", lambda: set_up)
+        monkeypatch.setattr(K, "_first_call_seconds", spent)
+        monkeypatch.setattr(K, "FIRST_CALL_MAX_WORK", max_work)
+        before = len(calls)
+        np.testing.assert_array_equal(K.count_within(Z, radii, strict=True), ref)
+        return len(calls) - before
+
+    assert counted(False, 0.0) == 1
+    assert K._first_call_seconds > 0.0  # the call's time went to the account
+    assert counted(False, K.NUMBA_SET_UP_S) == 0  # the account is spent
+    assert counted(True, 0.0) == 0  # numba is set up already
+    assert counted(False, 0.0, max_work=300.0 * 300 * 6 - 1) == 0  # too large a search
+
+
+def test_first_ksg_call_in_a_process_does_not_set_numba_up():
+    # A notebook's first KSG call at 5 features per side and 2000 points pays neither numba's
+    # set-up nor a compilation, and gives the numba engines' value (this process's).
+    import subprocess
+    import sys
+
+    from infotheory._kernels import knn as K
+
+    code = (
+        "import sys\n"
+        "from infotheory.datasets import correlated_gaussians\n"
+        "from infotheory.mutual_info import KSGMI\n"
+        "from infotheory._kernels import knn as K\n"
+        "X, Y, _ = correlated_gaussians(2000, 1.0, dim=5, random_state=0)\n"
+        "value = KSGMI().fit(X, Y).mutual_info_\n"
+        "before = K.numba_set_up()\n"
+        "K._count_brute(X[:50].copy(), X[:50, 0].copy(), True, True)\n"
+        "print(repr(value), before, K.numba_set_up())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out[1:] == ["False", "True"]  # the marker turns True once any kernel has run
+    X, Y, _ = correlated_gaussians(2000, 1.0, dim=5, random_state=0)
+    K._count_brute(X[:50].copy(), X[:50, 0].copy(), True, True)
+    assert K.numba_set_up()  # here the numba engines run
+    assert float(out[0]) == KSGMI().fit(X, Y).mutual_info_
