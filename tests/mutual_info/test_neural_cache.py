@@ -277,3 +277,30 @@ def test_a_backend_that_cannot_serialise_still_fits(monkeypatch, tmp_path):
     _forget_loaded(monkeypatch)
     assert NeuralMI(**kw).fit(X, Y).mutual_info_ == value
     assert _executables(tmp_path / "jax") == []
+
+
+def test_learned_encoder_goes_through_the_executable_store(monkeypatch, tmp_path):
+    # CompressedMI's learned encoders run the jitted encoder through the store, on rows padded
+    # as in training: the codes of the unpadded call, and one stored program for 100 and 120
+    # rows (the same padded size).
+    from jax._src import config
+
+    if config.compilation_cache_dir.value is not None:
+        pytest.skip("a JAX compilation cache is configured for this process")
+    from infotheory._kernels import neural_jax as nj
+    from infotheory.mutual_info.compressed import _LearnedEncoder
+    from infotheory.mutual_info.neural import MarginalMap
+
+    monkeypatch.setenv("INFOTHEORY_JAX_CACHE", str(tmp_path / "jax"))
+    rng = np.random.default_rng(1)
+    Z = rng.normal(size=(120, 5))
+    layers = nj.init_mlp(rng, (5, 7, 3), np.float32)
+    enc = _LearnedEncoder(MarginalMap(Z, "standardize"), layers)
+    codes = enc.transform(Z)
+    assert codes.shape == (120, 3) and codes.dtype == np.float64
+    direct = np.asarray(nj.encode(layers, np.asarray(MarginalMap(Z, "standardize")(Z),
+                                                     np.float32)))
+    np.testing.assert_allclose(codes, direct, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(enc.transform(Z[:100]), codes[:100], rtol=1e-5, atol=1e-6)
+    stored = [p.name for p in _executables(tmp_path / "jax")]
+    assert len(stored) == 1 and stored[0].startswith("encode-")
