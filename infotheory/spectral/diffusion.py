@@ -28,6 +28,7 @@ from .. import chunked
 from .._bandwidth import median_bandwidth, warn_if_scale_dominated
 from .._base import Estimate, InfoEstimator
 from .._kernels import spectral as _k
+from .._kernels.parallel import one_blas_thread
 from .._params import Interval, StrOptions
 from .._progress import progress
 from .._validation import (
@@ -201,8 +202,10 @@ def _spectral_entropy(X: np.ndarray, bandwidth: float, rng: np.random.Generator,
 
             lam = spectral_jax.eigenvalues_exact(X, bandwidth)
         else:
-            K = _k.diffusion_kernel_dense(X, bandwidth)
-            res = _lowrank(K, LOWRANK_ATOL) if lowrank else None
+            # the kernel's Gram product and the low-rank factorisation are thin products
+            with one_blas_thread():
+                K = _k.diffusion_kernel_dense(X, bandwidth)
+                res = _lowrank(K, LOWRANK_ATOL) if lowrank else None
             if res is not None:
                 return res
             lam = _k.eigvalsh_inplace(K)

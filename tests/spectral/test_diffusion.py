@@ -708,3 +708,48 @@ def test_scale_warning_shortcut_agrees_with_the_median_at_the_threshold(factor, 
             warn_if_scale_dominated(0.0, 0.0, 5.0, rows, 10 * med * factor, what="x")
             warn_if_scale_dominated(5.0, 0.0, 5.0, rows, med / 10 / factor, what="x")
         assert len(seen) == (2 if fires else 0)
+
+
+@pytest.mark.parametrize("m", [2, 3, 7, 600])
+def test_pairwise_sq_distances_are_pdists(monkeypatch, m):
+    # condensed, in pdist's order, over several row blocks (block size 5 here)
+    from scipy.spatial.distance import pdist
+
+    monkeypatch.setattr(kern, "_PAIRWISE_BLOCK_ROWS", 5)
+    rng = np.random.default_rng(m)
+    X = 1e3 + rng.normal(size=(m + 40, 4))
+    X[3] = X[1]  # a duplicated point: distance exactly 0, never negative
+    idx = np.r_[0:3, rng.choice(np.arange(3, m + 40), m - 3, replace=False)] if m > 3 \
+        else np.arange(m)
+    d2 = kern.pairwise_sq_distances(X, idx)
+    ref = pdist(X[idx], "sqeuclidean")
+    assert d2.shape == ref.shape and d2.min() >= 0.0
+    np.testing.assert_allclose(d2, ref, rtol=1e-9, atol=1e-9 * ref.max())
+
+
+def test_scaled_distance_block_is_clipped_on_the_right_side():
+    # -scale |x - y|^2 is <= 0 for a positive scale and >= 0 for a negative one, even where
+    # round-off makes |x|^2 + |y|^2 - 2 x.y negative (duplicated points far from the origin)
+    X = np.repeat(3.0 * np.random.default_rng(2).normal(size=(50, 7)) + 1e4, 2, axis=0)
+    sq = np.einsum("ij,ij->i", X, X)
+    direct = ((X[:, None] - X[None]) ** 2).sum(-1)
+    for scale in (0.5, -1.0):
+        block = kern._neg_scaled_sqdist_block(X, X, sq, sq, scale)
+        assert (block <= 0.0).all() if scale > 0 else (block >= 0.0).all()
+        np.testing.assert_allclose(block, -scale * direct, atol=1e-6)
+
+
+def test_one_blas_thread_limits_and_restores():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from infotheory._kernels.parallel import one_blas_thread
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpoolctl.threadpool_info()
+                if lib["user_api"] == "blas"]
+
+    before = blas_threads()
+    if not before:
+        pytest.skip("no BLAS library that threadpoolctl controls")
+    with one_blas_thread():
+        assert set(blas_threads()) == {1}
+    assert blas_threads() == before
