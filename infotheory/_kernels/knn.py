@@ -17,8 +17,8 @@ by :func:`knn` / :func:`count_within` from the dimension and the number of point
   (:mod:`.knn_cells`), each visited run of points filtered by the float32 pass below.
 - first calls: up to 12 dimensions and ``FIRST_CALL_MAX_WORK`` pairs times dimensions (about
   0.1 s of work), max-norm, where the numba brute force below would run (kNN from 5-D, counts
-  from 4-D): the KD-tree kNN of the 2-D case, and counts
-  by :func:`scipy.spatial.distance.cdist` in blocks of rows. numba's one-time set-up costs about
+  from 4-D): the KD-tree kNN of the 2-D case, and counts by
+  :func:`scipy.spatial.distance.cdist` in blocks of rows. numba's one-time set-up costs about
   0.2 s per process even with every kernel cached (and seconds of compilation with an empty
   cache), more than these engines take at such sizes (10 features at 2000 points: 64 ms against
   16 ms for the numba kernels). They run until any kernel has set numba up

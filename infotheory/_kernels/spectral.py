@@ -57,11 +57,12 @@ def _centred(X: np.ndarray) -> np.ndarray:
 def _neg_scaled_sqdist_block(Xb, X, sq_b, sq, scale, out=None):
     """``out = -scale * |Xb_i - X_j|^2`` with the Gram product done by BLAS, in place.
 
-    The factor is folded into the ``d x n`` operand of the product, so that the ``n_b x n``
-    block takes three passes (product, the two norms, the clip) instead of five: on fresh
-    memory at 2000 x 2000 this is the cost of the diffusion kernel.
+    The factor is folded into the ``n_b x d`` operand of the product (the block's rows, so a
+    loop over blocks scales no more than it reads), and the ``n_b x n`` block takes three
+    passes (product, the two norms, the clip) instead of five: on fresh memory at 2000 x 2000
+    they are the cost of the diffusion kernel.
     """
-    out = np.matmul(Xb, X.T * (2.0 * scale), out=out)
+    out = np.matmul(Xb * (2.0 * scale), X.T, out=out)
     out -= (scale * sq_b)[:, None]
     out -= (scale * sq)[None, :]
     # Round-off can make a squared distance slightly negative; a distance is never negative.
