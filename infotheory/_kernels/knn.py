@@ -15,13 +15,14 @@ by :func:`knn` / :func:`count_within` from the dimension and the number of point
   (:func:`kth_distance`, KSG's algorithm 1).
 - 4 to 12 dimensions, max-norm, from ``CELLS_MIN_N`` points: cell lists over three columns
   (:mod:`.knn_cells`), each visited run of points filtered by the float32 pass below.
-- first calls: up to 12 dimensions and ``FIRST_CALL_MAX_WORK`` pairs times dimensions (about
-  0.1 s of work), max-norm, where the numba brute force below would run (kNN from 5-D, counts
-  from 4-D): the KD-tree kNN of the 2-D case, and counts by
-  :func:`scipy.spatial.distance.cdist` in blocks of rows. numba's one-time set-up costs about
-  0.2 s per process even with every kernel cached (and seconds of compilation with an empty
-  cache), more than these engines take at such sizes (10 features at 2000 points: 64 ms against
-  16 ms for the numba kernels). They run until any kernel has set numba up
+- first calls: max-norm searches of at most ``FIRST_CALL_MAX_WORK`` pairs times dimensions
+  (about 0.1-0.2 s of work: 2000 points in 40 dimensions) where the numba brute force below
+  would run: the KD-tree kNN of the 2-D case (5 to 12 dimensions), the k-th distance from
+  :func:`scipy.spatial.distance.cdist` and a partition (beyond 12 dimensions, where the tree
+  degrades), and counts from ``cdist`` (from 4 dimensions), in blocks of rows. numba's one-time
+  set-up costs about 0.2 s per process even with every kernel cached (and seconds of compilation
+  with an empty cache), more than these engines take at such sizes (10 features at 2000 points:
+  50 ms against 16 ms for the numba kernels). They run until any kernel has set numba up
   (:func:`numba_set_up`) or until they have taken that set-up's time in all (a ski-rental rule:
   a process never pays much more than twice the cheaper of the two choices). All engines give
   the same distances, indices and counts, so which one ran never shows in a result.
@@ -550,16 +551,17 @@ def numba_set_up() -> bool:
 #: numba's one-time set-up in a process, in seconds (0.15-0.3 s measured on a 2-core machine,
 #: kernels cached): the time the first-call engines may take in all before the numba ones run.
 NUMBA_SET_UP_S = 0.2
-#: Largest n^2 d of one first-call search: about 0.1 s (2000 points, 10 features: 4e7, 30-40 ms
-#: for the kNN or for the counts), so that no single call costs much more than the set-up.
-FIRST_CALL_MAX_WORK = 6e7
+#: Largest n^2 d of one first-call search, so that no single call costs much more than the
+#: set-up: 2000 points in 40 dimensions (KSG with 20 features per side: 85 ms for the k-th
+#: distances, 31 ms for each 20-D count), or 4000 in 10 (90 ms for the kNN, 42 ms per count).
+FIRST_CALL_MAX_WORK = 1.6e8
 _first_call_seconds = 0.0  # time the first-call engines have taken in this process
 
 
 def _first_call_engine(n: int, d: int) -> bool:
     """Whether a max-norm search takes the SciPy engines of first calls (module docstring)."""
-    return (d <= CELLS_MAX_DIM and float(n) * n * d <= FIRST_CALL_MAX_WORK
-            and _first_call_seconds < NUMBA_SET_UP_S and not numba_set_up())
+    return (float(n) * n * d <= FIRST_CALL_MAX_WORK and _first_call_seconds < NUMBA_SET_UP_S
+            and not numba_set_up())
 
 
 @contextlib.contextmanager
@@ -573,21 +575,39 @@ def _first_call_timed():
         _first_call_seconds += time.perf_counter() - start
 
 
-def _count_cdist(Z: np.ndarray, radii: np.ndarray, strict: bool) -> np.ndarray:
-    """Max-norm radius counts of :func:`count_within` from blocks of ``cdist`` distances, which
-    are ``max_c |z_ic - z_jc|``: the brute force's distances, bit for bit. The blocks reuse one
-    buffer: fresh 16 MB blocks cost more in page faults than their arithmetic."""
+def _cdist_blocks(Z: np.ndarray, self_value: float):
+    """Blocks ``(s, e, D)``: the max-norm distances from rows ``s..e-1`` to every row, from
+    ``cdist`` (the brute force's distances, bit for bit), with the pairs ``(i, i)`` set to
+    ``self_value``. One buffer serves every block: fresh 16 MB blocks cost more in page faults
+    than their arithmetic on a first call."""
     n = Z.shape[0]
-    counts = np.empty(n, dtype=np.int64)
     step = min(n, _CDIST_BLOCK_ROWS)
-    dist = np.empty((step, n))
-    inside = np.empty((step, n), dtype=bool)
-    compare = np.less if strict else np.less_equal
+    buf = np.empty((step, n))
     for s in range(0, n, step):
         e = min(n, s + step)
-        D = cdist(Z[s:e], Z, "chebyshev", out=dist[: e - s])
+        D = cdist(Z[s:e], Z, "chebyshev", out=buf[: e - s])
         rows = np.arange(e - s)
-        D[rows, s + rows] = np.nan  # a point is not its own neighbour, not even at r = inf
+        D[rows, s + rows] = self_value
+        yield s, e, D
+
+
+def _kth_cdist(Z: np.ndarray, k: int) -> np.ndarray:
+    """Max-norm distance from every row to its k-th nearest other row (:func:`_cdist_blocks`
+    partitioned at ``k - 1``)."""
+    out = np.empty(Z.shape[0])
+    for s, e, D in _cdist_blocks(Z, np.inf):  # a duplicate at distance 0 is still a neighbour
+        D.partition(k - 1, axis=1)
+        out[s:e] = D[:, k - 1]
+    return out
+
+
+def _count_cdist(Z: np.ndarray, radii: np.ndarray, strict: bool) -> np.ndarray:
+    """Max-norm radius counts of :func:`count_within` (:func:`_cdist_blocks`)."""
+    counts = np.empty(Z.shape[0], dtype=np.int64)
+    inside = np.empty((min(Z.shape[0], _CDIST_BLOCK_ROWS), Z.shape[0]), dtype=bool)
+    compare = np.less if strict else np.less_equal
+    # NaN for the point itself: it never counts, not even at r = inf
+    for s, e, D in _cdist_blocks(Z, np.nan):
         counts[s:e] = np.count_nonzero(compare(D, radii[s:e, None], out=inside[: e - s]), axis=1)
     return counts
 
@@ -664,7 +684,7 @@ def knn(Z: np.ndarray, k: int, metric: str = "chebyshev", n_jobs=None):
         workers = n_threads(n_jobs) if n >= _KDTREE_PARALLEL_MIN_N else 1
         dist, idx = cKDTree(Z).query(Z, k=k + 1, p=_metric_p(metric), workers=workers)
         return np.ascontiguousarray(dist[:, 1:]), np.ascontiguousarray(idx[:, 1:], dtype=np.int64)
-    if metric == "chebyshev" and _first_call_engine(n, d):
+    if metric == "chebyshev" and d <= CELLS_MAX_DIM and _first_call_engine(n, d):
         with _first_call_timed():
             return _tree_knn_max_norm(Z, k)
     fast = _f32_copy(Z) if metric == "chebyshev" else None
@@ -686,6 +706,9 @@ def kth_distance(Z: np.ndarray, k: int, metric: str = "chebyshev", n_jobs=None) 
             found = grid_kth_distance_2d(Z, k, MAX_CROWDING, unrolled=n >= UNROLLED_MIN_N)
         if found is not None:
             return found
+    if metric == "chebyshev" and d > CELLS_MAX_DIM and _first_call_engine(n, d):
+        with _first_call_timed():
+            return _kth_cdist(Z, k)
     return np.ascontiguousarray(knn(Z, k, metric, n_jobs)[0][:, -1])
 
 
