@@ -9,7 +9,10 @@ it with those folders now filled (warm). Printed per estimator: import time
 (``import infotheory`` and the estimator's module), wall and CPU time (all threads of the
 subprocess) of the first ``fit`` cold and warm, and the wall time of a second ``fit`` on the
 same data in the warm subprocess (the compute alone, so that compilation and first-call
-overhead show apart). CPU time is less sensitive to other load on the machine than wall time.
+overhead show apart; except where the kNN's first-call engines hand over to numba during that
+fit, which then pays numba's set-up, or compiles the kernels the cold subprocess never reached:
+see :mod:`infotheory._kernels.knn`). CPU time is less sensitive to other load on the machine
+than wall time.
 Each estimator gets its own cache folder, so each cold row is the cost of that estimator being
 the first one called.
 
@@ -143,7 +146,8 @@ def main(quick: bool = False) -> None:
           f"INFOTHEORY_JAX_CACHE, warm = those caches filled; CPU = all threads of the "
           f"subprocess; load average {load:.2f} on {os.cpu_count()} cores")
     print("2nd s = a second fit on the same data in the warm subprocess (compute alone: what the "
-          "first call costs beyond it is compilation, imports and first-call overhead)")
+          "first call costs beyond it is compilation, imports and first-call overhead; unless "
+          "the kNN's first-call engines hand over to numba during it)")
     widths = (26, 9, 9, 9, 9, 9, 9)
     print(row(("estimator", "import s", "cold s", "cold CPU", "warm s", "warm CPU", "2nd s"),
               widths))
