@@ -30,20 +30,24 @@ $(VENV)/.installed-dev: setup.cfg pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/infotheory demo --output report
 
+# One notebook kernel at a time: two kernels started at once by parallel workers can be given
+# the same free TCP port by jupyter_client and one dies ("Address already in use", seen once).
+NOTEBOOKS = $(BLAS_1) $(BIN)/python -m pytest -p no:xdist --nbmake notebooks
+
 ## test: install the test extras; run ruff, the default suite, the docstring examples, the
 ## notebooks and the docs build
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check infotheory tests benchmarks
 	HYPOTHESIS_PROFILE=repeatable $(BLAS_1) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not slow" tests
 	$(BLAS_1) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --doctest-modules infotheory
-	$(BLAS_1) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --nbmake notebooks
+	$(NOTEBOOKS)
 	$(MAKE) docs
 
 ## test-all: the default suite plus the slow statistical checks
 test-all: $(VENV)/.installed-test
 	$(BLAS_1) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests
 	$(BLAS_1) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --doctest-modules infotheory
-	$(BLAS_1) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --nbmake notebooks
+	$(NOTEBOOKS)
 
 ## docs: the Sphinx site, warnings as errors; runs the example gallery and computes the figures of
 ## the estimator guide (about a minute of CPU); MathJax is served from the site, no network needed
