@@ -603,16 +603,13 @@ class _LearnedEncoder:
         return {}
 
     def transform(self, Z):
-        from .neural import _kernels, _padded_size
+        from .neural import _kernels, _padded_rows
 
         nj = _kernels()
         dtype = nj.jax.tree_util.tree_leaves(self.layers)[0].dtype
         # rows padded as in training, so that similar sample counts share one stored program
-        n = Z.shape[0]
-        padded = np.zeros((_padded_size(n), Z.shape[1]), dtype)
-        padded[:n] = self.marginal_map(Z)
-        codes = nj.call(nj.encode, self.layers, padded)
-        return np.asarray(codes, dtype=np.float64)[:n]
+        codes = nj.call(nj.encode, self.layers, _padded_rows(self.marginal_map(Z), dtype))
+        return np.asarray(codes, dtype=np.float64)[: Z.shape[0]]
 
 
 def _fit_learned(X, Y, width: int, rng):

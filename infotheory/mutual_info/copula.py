@@ -28,8 +28,9 @@ __all__ = ["StudentTCopulaMI", "t_copula_mi"]
 #: Degrees of freedom compared by held-out likelihood; ``inf`` is the Gaussian copula.
 DF_GRID = (1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 20.0, 35.0, 60.0, 100.0, math.inf)
 _EM_ITER = 30
-#: The search of ν on the grid stops after this many grid values in a row below the best one.
-_GRID_MISSES = 2
+#: The searches of ν on the grid and of the mixture's number of components stop after this many
+#: candidates in a row below the best one.
+_SEARCH_MISSES = 2
 _EM_TOL = 1e-5
 
 
@@ -187,7 +188,7 @@ def _t_copula_fit(X: np.ndarray, Y: np.ndarray, df_grid, rng, scores=None) -> di
             best = max(heldout.values()) if heldout else -math.inf
             gained = score(df) > best
             misses = 0 if gained else misses + 1
-            if misses == _GRID_MISSES:
+            if misses == _SEARCH_MISSES:
                 break
         grid = sorted(df_grid)
         i = grid.index(max(heldout, key=heldout.get))
@@ -250,7 +251,7 @@ def _mixture_copula_fit(X: np.ndarray, Y: np.ndarray, components, rng, scores=No
         gained = not heldout or total / n > max(heldout.values())
         heldout[k] = total / n
         misses = 0 if gained else misses + 1
-        if misses == 2:
+        if misses == _SEARCH_MISSES:
             break
     if not heldout:
         return {"components": None, "heldout_loglik": {}, "mi": None}

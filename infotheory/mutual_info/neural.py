@@ -43,10 +43,13 @@ def _kernels():
     return neural_jax
 
 
-def _padded_size(n: int) -> int:
-    """Row count the training arrays are padded to: the next power of two (at least 64), so
-    that data sets of similar size share one compiled training loop."""
-    return max(64, 1 << (n - 1).bit_length())
+def _padded_rows(A: np.ndarray, dtype) -> np.ndarray:
+    """``A`` as ``dtype`` with zero rows appended up to the next power of two (at least 64), so
+    that data sets of similar size share one compiled program."""
+    n = A.shape[0]
+    out = np.zeros((max(64, 1 << (n - 1).bit_length()), A.shape[1]), dtype)
+    out[:n] = A
+    return out
 
 
 def _check_hidden(value) -> None:
@@ -334,11 +337,7 @@ class NeuralMI(InfoEstimator):
         y_map = MarginalMap(Yt, self.preprocessing)
         state = {"_x_map": x_map, "_y_map": y_map,
                  "batch_size_": B, "_block_seed": int(rng.integers(2**63))}
-        n_pad = _padded_size(n_train)
-        Xp = np.zeros((n_pad, Xt.shape[1]), dtype)
-        Yp = np.zeros((n_pad, Yt.shape[1]), dtype)
-        Xp[:n_train] = x_map(Xt)
-        Yp[:n_train] = y_map(Yt)
+        Xp, Yp = _padded_rows(x_map(Xt), dtype), _padded_rows(y_map(Yt), dtype)
         # Everything is prepared in NumPy (data, initial critic and optimiser state, batches) and
         # placed on the device once: a JAX operation run outside the training program would be
         # compiled, or traced and looked up, on its first use in each process.

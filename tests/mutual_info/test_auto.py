@@ -51,7 +51,7 @@ def test_t_copula_grid_search_stops_early_at_the_same_choice(df, dim, monkeypatc
     else:
         X, Y, _ = student_t(1500, df=df, rho=0.4, dim=dim, random_state=1)
     early = StudentTCopulaMI(random_state=0).fit(X, Y)
-    monkeypatch.setattr(copula, "_GRID_MISSES", len(copula.DF_GRID) + 1)
+    monkeypatch.setattr(copula, "_SEARCH_MISSES", len(copula.DF_GRID) + 1)
     full = StudentTCopulaMI(random_state=0).fit(X, Y)
     assert len(full.heldout_loglik_) >= len(copula.DF_GRID)
     if math.isinf(df):  # Gaussian data: the small-df fits are skipped
